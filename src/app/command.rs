@@ -1,0 +1,78 @@
+//! The commands a user can bind to keys. This one table feeds the key map
+//! (config.toml `[ui.keys]`), the help overlay and the footer hints, so the
+//! three can never disagree.
+
+macro_rules! commands {
+    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Command { $($variant),* }
+
+        impl Command {
+            pub const ALL: &'static [Command] = &[$(Command::$variant),*];
+
+            /// The name used in config.toml.
+            pub fn name(self) -> &'static str {
+                match self { $(Command::$variant => $name),* }
+            }
+
+            /// What it does, for the help overlay.
+            pub fn description(self) -> &'static str {
+                match self { $(Command::$variant => $desc),* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $($name => Some(Command::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+commands! {
+    Quit => "quit", "Quit Closer";
+    Back => "back", "Close the popup or view; clear the search";
+    Help => "help", "Show or hide this help";
+    Down => "down", "Move down";
+    Up => "up", "Move up";
+    Top => "top", "Go to the first row";
+    Bottom => "bottom", "Go to the last row";
+    PageDown => "page_down", "Page down";
+    PageUp => "page_up", "Page up";
+    Open => "open", "Open the selected row";
+    NextPane => "next_pane", "Focus the next pane";
+    PrevPane => "prev_pane", "Focus the previous pane";
+    Search => "search", "Search prospects by name, email or company";
+    FilterStatus => "filter_status", "Cycle the status filter";
+    FilterActive => "filter_active", "Cycle the active filter (all, active, inactive)";
+    FilterIndustry => "filter_industry", "Cycle the industry filter";
+    CycleSort => "cycle_sort", "Cycle the sort (last contacted, name, status, company)";
+    ClearFilters => "clear_filters", "Clear search, filters and sort";
+    SetStatus => "set_status", "Change the selected prospect's status";
+    ToggleActive => "toggle_active", "Toggle the selected prospect's active flag";
+    NewProspect => "new_prospect", "Add a prospect";
+    EditProspect => "edit_prospect", "Edit the selected prospect";
+    NewInteraction => "new_interaction", "Log an interaction with the selected prospect";
+    EditCompany => "edit_company", "Edit the selected prospect's company";
+    Refresh => "refresh", "Reload from the database";
+    ViewProspects => "view_prospects", "Show prospects";
+    ViewEvents => "view_events", "Show events";
+    ViewSolutions => "view_solutions", "Show the solutions catalog";
+    ViewCosts => "view_costs", "Show the LLM cost dashboard";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_default_key() {
+        let config = crate::config::Config::defaults();
+        let keys = config.key_bindings();
+        for c in Command::ALL {
+            assert!(
+                !keys.keys_for(*c).is_empty(),
+                "{} has no key in config.toml",
+                c.name()
+            );
+        }
+    }
+}

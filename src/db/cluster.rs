@@ -1,0 +1,401 @@
+//! The managed PostgreSQL: a private cluster that Closer initialises and
+//! starts itself from the machine's PostgreSQL binaries, so that a new user
+//! needs no setup. It listens on a Unix socket only (no TCP port), in a
+//! directory only its owner can read. The server keeps running after Closer
+//! exits, so the next start is instant; `closer db stop` stops it.
+//!
+//! When Closer runs as root, the server runs as the `postgres` OS user
+//! (PostgreSQL refuses to run as root) and the cluster lives under
+//! /var/lib/closer, which that user owns.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use color_eyre::eyre::{bail, eyre, Result, WrapErr};
+
+/// The port only names the socket file; nothing listens on TCP.
+const PORT: u16 = 5432;
+/// The database Closer uses inside its cluster.
+pub const DATABASE: &str = "closer";
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// The cluster's own folder: `data/` (PGDATA), `run/` (socket), `postgres.log`.
+    pub root: PathBuf,
+    pub bin_dir: PathBuf,
+    /// uid/gid the server runs as, when that is not us (we are root).
+    run_as: Option<(u32, u32)>,
+    /// Extra server settings, e.g. fsync=off for the test suite.
+    extra_settings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    NotInitialised,
+    Stopped,
+    Running { pid: u32 },
+}
+
+impl Cluster {
+    /// The user's cluster: `data_dir` from config, or the default location.
+    pub fn for_user(data_dir: Option<&Path>) -> Result<Self> {
+        let root = match data_dir {
+            Some(d) => d.to_path_buf(),
+            None if is_root() => PathBuf::from("/var/lib/closer/pg"),
+            None => dirs::data_dir()
+                .ok_or_else(|| {
+                    eyre!("cannot find your data directory; set database.data_dir in config.toml")
+                })?
+                .join("closer")
+                .join("pg"),
+        };
+        Self::at(root)
+    }
+
+    /// A cluster rooted at `root` (created on first start).
+    pub fn at(root: PathBuf) -> Result<Self> {
+        let bin_dir = find_binaries()?;
+        let run_as = if is_root() {
+            Some(postgres_user()?)
+        } else {
+            None
+        };
+        Ok(Self {
+            root,
+            bin_dir,
+            run_as,
+            extra_settings: Vec::new(),
+        })
+    }
+
+    /// Settings that trade durability for speed: for throw-away test clusters only.
+    pub fn with_test_settings(mut self) -> Self {
+        self.extra_settings = [
+            "fsync=off",
+            "synchronous_commit=off",
+            "full_page_writes=off",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        self
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    /// The socket directory. Unix socket paths are limited to ~100 bytes, so
+    /// a deep root falls back to a short per-user path under /tmp.
+    pub fn socket_dir(&self) -> PathBuf {
+        let preferred = self.root.join("run");
+        if preferred.as_os_str().len() + 20 < 100 {
+            preferred
+        } else {
+            let hash = self
+                .root
+                .to_string_lossy()
+                .bytes()
+                .fold(0xcbf29ce484222325u64, |h, b| {
+                    (h ^ b as u64).wrapping_mul(0x100000001b3)
+                });
+            PathBuf::from(format!(
+                "/tmp/closer-{}-{:08x}",
+                unsafe { libc::getuid() },
+                hash as u32
+            ))
+        }
+    }
+
+    fn log_file(&self) -> PathBuf {
+        self.root.join("postgres.log")
+    }
+
+    /// URL of a database in this cluster (no password: the socket is private).
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://postgres@localhost:{PORT}/{database}?host={}",
+            self.socket_dir().display()
+        )
+    }
+
+    pub fn status(&self) -> Result<Status> {
+        if !self.data_dir().join("PG_VERSION").exists() {
+            return Ok(Status::NotInitialised);
+        }
+        let out = self.pg_ctl(["status"])?;
+        if out.status.success() {
+            let pid = fs::read_to_string(self.data_dir().join("postmaster.pid"))
+                .ok()
+                .and_then(|s| s.lines().next().and_then(|l| l.trim().parse().ok()))
+                .unwrap_or(0);
+            Ok(Status::Running { pid })
+        } else {
+            Ok(Status::Stopped)
+        }
+    }
+
+    /// Initialises the cluster if needed and starts it if it is not running.
+    /// Returns true when the cluster was initialised just now.
+    pub fn ensure_running(&self) -> Result<bool> {
+        let mut fresh = false;
+        match self.status()? {
+            Status::Running { .. } => return Ok(false),
+            Status::NotInitialised => {
+                self.init()?;
+                fresh = true;
+            }
+            Status::Stopped => {}
+        }
+        self.start()?;
+        Ok(fresh)
+    }
+
+    fn prepare_dir(&self, dir: &Path) -> Result<()> {
+        fs::create_dir_all(dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        if let Some((uid, gid)) = self.run_as {
+            chown(dir, uid, gid)?;
+        }
+        Ok(())
+    }
+
+    fn init(&self) -> Result<()> {
+        if let Some(parent) = self.root.parent() {
+            fs::create_dir_all(parent)
+                .wrap_err_with(|| format!("cannot create {}", parent.display()))?;
+        }
+        self.prepare_dir(&self.root)?;
+        self.prepare_dir(&self.data_dir())?;
+        let data = self.data_dir();
+        let out = self.run(
+            "initdb",
+            [
+                OsStr::new("-D"),
+                data.as_os_str(),
+                OsStr::new("-U"),
+                OsStr::new("postgres"),
+                OsStr::new("--auth=trust"),
+                OsStr::new("-E"),
+                OsStr::new("UTF8"),
+                OsStr::new("--locale=C.UTF-8"),
+                OsStr::new("-N"),
+            ],
+        )?;
+        if !out.status.success() {
+            bail!(
+                "initdb failed in {}:\n{}",
+                data.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
+    fn start(&self) -> Result<()> {
+        self.prepare_dir(&self.socket_dir())?;
+        self.clear_stale_pid()?;
+        let mut opts = format!(
+            "-c listen_addresses='' -k {} -p {PORT}",
+            self.socket_dir().display()
+        );
+        for s in &self.extra_settings {
+            opts.push_str(" -c ");
+            opts.push_str(s);
+        }
+        let log = self.log_file();
+        let data = self.data_dir();
+        let out = self.run(
+            "pg_ctl",
+            [
+                OsStr::new("-D"),
+                data.as_os_str(),
+                OsStr::new("-l"),
+                log.as_os_str(),
+                OsStr::new("-w"),
+                OsStr::new("-t"),
+                OsStr::new("60"),
+                OsStr::new("-o"),
+                OsStr::new(&opts),
+                OsStr::new("start"),
+            ],
+        )?;
+        if !out.status.success() {
+            let tail = fs::read_to_string(&log)
+                .map(|s| {
+                    s.lines()
+                        .rev()
+                        .take(5)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            bail!(
+                "the managed PostgreSQL did not start ({}):\n{}\n{}",
+                log.display(),
+                String::from_utf8_lossy(&out.stderr).trim(),
+                tail
+            );
+        }
+        Ok(())
+    }
+
+    /// After a crash, postmaster.pid may name a process that is gone (or a
+    /// PID since reused by something else); PostgreSQL then refuses to start.
+    fn clear_stale_pid(&self) -> Result<()> {
+        let pid_file = self.data_dir().join("postmaster.pid");
+        let Ok(text) = fs::read_to_string(&pid_file) else {
+            return Ok(());
+        };
+        let pid: i32 = text
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0);
+        let alive_postgres = pid > 0
+            && fs::read_to_string(format!("/proc/{pid}/comm"))
+                .map(|c| c.trim().starts_with("postgres") || c.trim().starts_with("postmaster"))
+                .unwrap_or(false);
+        if !alive_postgres {
+            tracing::warn!(pid, "removing stale postmaster.pid");
+            fs::remove_file(&pid_file).ok();
+            let lock = self.socket_dir().join(format!(".s.PGSQL.{PORT}.lock"));
+            fs::remove_file(lock).ok();
+            fs::remove_file(self.socket_dir().join(format!(".s.PGSQL.{PORT}"))).ok();
+        }
+        Ok(())
+    }
+
+    pub fn stop(&self) -> Result<bool> {
+        if !matches!(self.status()?, Status::Running { .. }) {
+            return Ok(false);
+        }
+        let data = self.data_dir();
+        let out = self.run(
+            "pg_ctl",
+            [
+                OsStr::new("-D"),
+                data.as_os_str(),
+                OsStr::new("-m"),
+                OsStr::new("fast"),
+                OsStr::new("-w"),
+                OsStr::new("stop"),
+            ],
+        )?;
+        if !out.status.success() {
+            bail!(
+                "pg_ctl stop failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(true)
+    }
+
+    fn pg_ctl<const N: usize>(&self, args: [&str; N]) -> Result<Output> {
+        let data = self.data_dir();
+        let mut all: Vec<&OsStr> = vec![OsStr::new("-D"), data.as_os_str()];
+        all.extend(args.iter().map(OsStr::new));
+        self.run("pg_ctl", all)
+    }
+
+    fn run<'a>(&self, program: &str, args: impl IntoIterator<Item = &'a OsStr>) -> Result<Output> {
+        let mut cmd = Command::new(self.bin_dir.join(program));
+        cmd.args(args)
+            .current_dir(&self.root.parent().unwrap_or(Path::new("/")))
+            .env("LC_ALL", "C.UTF-8");
+        cmd.stdin(std::process::Stdio::null());
+        if let Some((uid, gid)) = self.run_as {
+            cmd.current_dir("/")
+                .uid(uid)
+                .gid(gid)
+                .env("HOME", &self.root);
+        }
+        cmd.output()
+            .wrap_err_with(|| format!("cannot run {}", self.bin_dir.join(program).display()))
+    }
+}
+
+fn is_root() -> bool {
+    unsafe { libc::geteuid() == 0 }
+}
+
+fn chown(path: &Path, uid: u32, gid: u32) -> Result<()> {
+    let meta = fs::metadata(path)?;
+    if meta.uid() == uid && meta.gid() == gid {
+        return Ok(());
+    }
+    std::os::unix::fs::chown(path, Some(uid), Some(gid))
+        .wrap_err_with(|| format!("cannot hand {} to the postgres user", path.display()))
+}
+
+/// uid and gid of the `postgres` OS user, which runs the server when we are root.
+fn postgres_user() -> Result<(u32, u32)> {
+    let name = std::ffi::CString::new("postgres").unwrap();
+    // SAFETY: getpwnam returns a pointer into static storage or null; we copy
+    // the two integers out at once and call it from one thread at start-up.
+    let pw = unsafe { libc::getpwnam(name.as_ptr()) };
+    if pw.is_null() {
+        bail!(
+            "Closer runs as root, and PostgreSQL refuses to run as root: create a `postgres` user \
+             (installing PostgreSQL does) or run Closer as an ordinary user, or set DATABASE_URL"
+        );
+    }
+    let (uid, gid) = unsafe { ((*pw).pw_uid, (*pw).pw_gid) };
+    Ok((uid, gid))
+}
+
+const INSTALL_HINT: &str = "no PostgreSQL server binaries found (initdb, pg_ctl, postgres): install them \
+(Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql) or set DATABASE_URL to an existing server";
+
+/// Finds initdb/pg_ctl/postgres: $CLOSER_PG_BIN, then PATH, then
+/// `pg_config --bindir`, then the newest /usr/lib/postgresql/*/bin.
+pub fn find_binaries() -> Result<PathBuf> {
+    let has_all = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    };
+    if let Some(dir) = std::env::var_os("CLOSER_PG_BIN") {
+        let dir = PathBuf::from(dir);
+        if has_all(&dir) {
+            return Ok(dir);
+        }
+        bail!(
+            "CLOSER_PG_BIN={} does not hold initdb, pg_ctl and postgres",
+            dir.display()
+        );
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        if let Some(dir) = std::env::split_paths(&path).find(|d| has_all(d)) {
+            return Ok(dir);
+        }
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && has_all(&dir) {
+            return Ok(dir);
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            has_all(&bin).then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, p)| p)
+        .ok_or_else(|| eyre!(INSTALL_HINT))
+}

@@ -1,0 +1,303 @@
+//! Prospects: the paged, filtered, sorted list, one prospect with its
+//! company and industry, and the writes the UI makes.
+
+use color_eyre::eyre::{eyre, Result};
+use serde::Serialize;
+use sqlx::{Postgres, QueryBuilder};
+
+use super::models::{Company, Industry, Prospect, ProspectDetail, ProspectListItem, Timestamp};
+use super::{like_pattern, Db, EnumKind, NOW};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum ProspectSort {
+    /// Most recently contacted first; never-contacted last.
+    #[default]
+    LastContacted,
+    Name,
+    Status,
+    Company,
+}
+
+impl ProspectSort {
+    pub const ALL: [Self; 4] = [Self::LastContacted, Self::Name, Self::Status, Self::Company];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LastContacted => "last contacted",
+            Self::Name => "name",
+            Self::Status => "status",
+            Self::Company => "company",
+        }
+    }
+
+    pub fn next(self) -> Self {
+        let i = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            Self::LastContacted => "p.last_contacted_at DESC NULLS LAST, p.id",
+            Self::Name => "p.full_name, p.id",
+            Self::Status => "p.status, p.last_contacted_at DESC NULLS LAST, p.id",
+            Self::Company => "c.name, p.id",
+        }
+    }
+}
+
+/// Which prospects to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProspectFilter {
+    /// Substring of name, email or company name (case-insensitive).
+    pub search: String,
+    /// A label of the database's prospect_status.
+    pub status: Option<String>,
+    pub active: Option<bool>,
+    pub industry_id: Option<i32>,
+    pub company_id: Option<i32>,
+}
+
+impl ProspectFilter {
+    fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        qb.push(" WHERE TRUE");
+        let search = self.search.trim();
+        if !search.is_empty() {
+            // One query per column joined by UNION lets each use its trigram
+            // index; an OR across the join would scan every row.
+            let pat = like_pattern(search);
+            qb.push(" AND p.id IN (SELECT id FROM prospects WHERE full_name ILIKE ")
+                .push_bind(pat.clone())
+                .push(" UNION SELECT id FROM prospects WHERE email ILIKE ")
+                .push_bind(pat.clone())
+                .push(" UNION SELECT p2.id FROM prospects p2 JOIN companies c2 ON c2.id = p2.company_id WHERE c2.name ILIKE ")
+                .push_bind(pat)
+                .push(")");
+        }
+        if let Some(status) = &self.status {
+            qb.push(" AND p.status = ")
+                .push_bind(status.clone())
+                .push("::prospect_status");
+        }
+        if let Some(active) = self.active {
+            qb.push(" AND p.is_active = ").push_bind(active);
+        }
+        if let Some(industry) = self.industry_id {
+            qb.push(" AND c.industry_id = ").push_bind(industry);
+        }
+        if let Some(company) = self.company_id {
+            qb.push(" AND p.company_id = ").push_bind(company);
+        }
+    }
+}
+
+/// Fields of a prospect the user can write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProspectInput {
+    pub full_name: String,
+    pub email: String,
+    pub linkedin_url: Option<String>,
+    pub location: Option<String>,
+    pub company_id: i32,
+    pub is_active: bool,
+    pub status: String,
+}
+
+impl ProspectInput {
+    /// Field-level checks; the error names the field first (`field: message`).
+    pub fn validate(&self) -> std::result::Result<(), (&'static str, String)> {
+        if self.full_name.trim().is_empty() {
+            return Err(("full_name", "a name is required".into()));
+        }
+        let email = self.email.trim();
+        match email.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {}
+            _ => {
+                return Err((
+                    "email",
+                    "an email needs one @ with text on both sides".into(),
+                ))
+            }
+        }
+        for (field, value) in [("full_name", &self.full_name), ("email", &self.email)] {
+            if value.chars().count() > 255 {
+                return Err((field, "at most 255 characters".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+const LIST_COLUMNS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, \
+     p.last_contacted_at, p.company_id, c.name AS company_name, i.name AS industry_name";
+
+const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
+     last_contacted_at, is_active, status::text AS status, created_at, updated_at";
+
+impl Db {
+    /// One page of the prospects list.
+    pub async fn list_prospects(
+        &self,
+        filter: &ProspectFilter,
+        sort: ProspectSort,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<ProspectListItem>> {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
+             JOIN industries i ON i.id = c.industry_id"
+        ));
+        filter.push_where(&mut qb);
+        qb.push(" ORDER BY ").push(sort.order_by());
+        qb.push(" LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// How many prospects match the filter.
+    pub async fn count_prospects(&self, filter: &ProspectFilter) -> Result<i64> {
+        let mut qb = QueryBuilder::new(
+            "SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id",
+        );
+        filter.push_where(&mut qb);
+        Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    pub async fn prospect(&self, id: i32) -> Result<Option<Prospect>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {PROSPECT_COLUMNS} FROM prospects WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// A prospect with its company and industry.
+    pub async fn prospect_detail(&self, id: i32) -> Result<Option<ProspectDetail>> {
+        let Some(prospect) = self.prospect(id).await? else {
+            return Ok(None);
+        };
+        let company: Company = sqlx::query_as(
+            "SELECT id, name, industry_id, size, website, created_at, updated_at FROM companies WHERE id = $1",
+        )
+        .bind(prospect.company_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let industry: Industry =
+            sqlx::query_as("SELECT id, name, created_at, updated_at FROM industries WHERE id = $1")
+                .bind(company.industry_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(Some(ProspectDetail {
+            prospect,
+            company,
+            industry,
+        }))
+    }
+
+    fn check_status(&self, status: &str) -> Result<()> {
+        if self.enums.contains(EnumKind::ProspectStatus, status) {
+            Ok(())
+        } else {
+            Err(eyre!(
+                "status {status:?} is not one of this database's prospect_status labels: {}",
+                self.enums.labels(EnumKind::ProspectStatus).join(", ")
+            ))
+        }
+    }
+
+    pub async fn create_prospect(&self, input: &ProspectInput) -> Result<Prospect> {
+        input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
+        self.check_status(&input.status)?;
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id, last_contacted_at,
+                                    is_active, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
+             RETURNING {PROSPECT_COLUMNS}"
+        ))
+        .bind(input.full_name.trim())
+        .bind(input.email.trim())
+        .bind(&input.linkedin_url)
+        .bind(&input.location)
+        .bind(input.company_id)
+        .bind(input.is_active)
+        .bind(&input.status)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn update_prospect(&self, id: i32, input: &ProspectInput) -> Result<Prospect> {
+        input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
+        self.check_status(&input.status)?;
+        sqlx::query_as(&format!(
+            "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
+                    is_active = $7, status = $8::prospect_status, updated_at = {NOW}
+              WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(input.full_name.trim())
+        .bind(input.email.trim())
+        .bind(&input.linkedin_url)
+        .bind(&input.location)
+        .bind(input.company_id)
+        .bind(input.is_active)
+        .bind(&input.status)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+    }
+
+    pub async fn set_prospect_status(&self, id: i32, status: &str) -> Result<Prospect> {
+        self.check_status(status)?;
+        sqlx::query_as(&format!(
+            "UPDATE prospects SET status = $2::prospect_status, updated_at = {NOW} WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(status)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+    }
+
+    pub async fn set_prospect_active(&self, id: i32, active: bool) -> Result<Prospect> {
+        sqlx::query_as(&format!(
+            "UPDATE prospects SET is_active = $2, updated_at = {NOW} WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(active)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+    }
+
+    pub async fn touch_last_contacted(&self, id: i32, at: Timestamp) -> Result<()> {
+        sqlx::query(&format!(
+            "UPDATE prospects SET last_contacted_at = GREATEST(last_contacted_at, $2), updated_at = {NOW} WHERE id = $1"
+        ))
+        .bind(id)
+        .bind(at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes a prospect and the rows that belong to it, in one transaction.
+    pub async fn delete_prospect(&self, id: i32) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["interactions", "outreach_drafts", "prospect_research"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE prospect_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let n = sqlx::query("DELETE FROM prospects WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,148 @@
+//! llm_usage_logs: one row per LLM call, and the aggregates the cost
+//! dashboard and `closer costs` show. All aggregation runs in SQL.
+
+use color_eyre::eyre::Result;
+use serde::Serialize;
+
+use super::models::{LlmUsageLog, Timestamp};
+use super::{Db, NOW};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageInput {
+    pub workflow_name: String,
+    pub node_name: String,
+    pub model: String,
+    pub prompt_tokens: i32,
+    pub completion_tokens: i32,
+    pub total_tokens: i32,
+    pub latency_ms: i32,
+    pub cost: f64,
+}
+
+/// A half-open time range [since, until); either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UsageRange {
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+/// What to break usage down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+pub enum UsageGroup {
+    Model,
+    Workflow,
+    Node,
+    Day,
+}
+
+impl UsageGroup {
+    fn expr(self) -> &'static str {
+        match self {
+            Self::Model => "model",
+            Self::Workflow => "worfklow_name",
+            Self::Node => "worfklow_name || '/' || node_name",
+            Self::Day => "to_char(date_trunc('day', created_at), 'YYYY-MM-DD')",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow, Serialize)]
+pub struct UsageTotals {
+    pub calls: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub total_tokens: i64,
+    pub cost: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+pub struct UsageBucket {
+    pub key: String,
+    pub calls: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub total_tokens: i64,
+    pub cost: f64,
+    pub latency_p50_ms: f64,
+    pub latency_p95_ms: f64,
+    pub latency_p99_ms: f64,
+}
+
+impl Db {
+    pub async fn log_usage(&self, input: &UsageInput) -> Result<LlmUsageLog> {
+        Ok(sqlx::query_as(&format!(
+            "INSERT INTO llm_usage_logs (worfklow_name, node_name, model, prompt_tokens, completion_tokens,
+                                         total_tokens, latency_ms, cost, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, {NOW}, {NOW})
+             RETURNING id, worfklow_name, node_name, model, prompt_tokens, completion_tokens, total_tokens,
+                       latency_ms, cost, created_at, updated_at"
+        ))
+        .bind(&input.workflow_name)
+        .bind(&input.node_name)
+        .bind(&input.model)
+        .bind(input.prompt_tokens)
+        .bind(input.completion_tokens)
+        .bind(input.total_tokens)
+        .bind(input.latency_ms)
+        .bind(input.cost)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn usage_totals(&self, range: UsageRange) -> Result<UsageTotals> {
+        Ok(sqlx::query_as(
+            "SELECT count(*) AS calls,
+                    COALESCE(sum(prompt_tokens), 0)::int8 AS prompt_tokens,
+                    COALESCE(sum(completion_tokens), 0)::int8 AS completion_tokens,
+                    COALESCE(sum(total_tokens), 0)::int8 AS total_tokens,
+                    COALESCE(sum(cost), 0)::float8 AS cost
+               FROM llm_usage_logs
+              WHERE ($1::timestamp IS NULL OR created_at >= $1) AND ($2::timestamp IS NULL OR created_at < $2)",
+        )
+        .bind(range.since)
+        .bind(range.until)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Usage grouped by model, workflow, node or day, with latency percentiles.
+    /// Rows are by cost, largest first (by date for days).
+    pub async fn usage_breakdown(
+        &self,
+        range: UsageRange,
+        by: UsageGroup,
+    ) -> Result<Vec<UsageBucket>> {
+        let order = if by == UsageGroup::Day {
+            "key"
+        } else {
+            "cost DESC, key"
+        };
+        let sql = format!(
+            "SELECT {expr} AS key, count(*) AS calls,
+                    sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
+                    sum(total_tokens)::int8 AS total_tokens, sum(cost)::float8 AS cost,
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50_ms,
+                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95_ms,
+                    percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS latency_p99_ms
+               FROM llm_usage_logs
+              WHERE ($1::timestamp IS NULL OR created_at >= $1) AND ($2::timestamp IS NULL OR created_at < $2)
+              GROUP BY 1 ORDER BY {order}",
+            expr = by.expr()
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(range.since)
+            .bind(range.until)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Cost logged since the start of the current UTC month (for the budget).
+    pub async fn month_to_date_cost(&self) -> Result<f64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(sum(cost), 0)::float8 FROM llm_usage_logs
+              WHERE created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

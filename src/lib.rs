@@ -1,0 +1,12 @@
+//! Closer: a keyboard-driven terminal sales assistant over PostgreSQL.
+
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod logging;
+pub mod sanitize;
+pub mod setup;
+pub mod tui;
+pub mod ui;
