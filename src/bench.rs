@@ -10,11 +10,6 @@ pub async fn run(_config: &Config, _prospects: u32) -> Result<()> {
     Ok(())
 }
 
-pub async fn costs_report(
-    _db: &Db,
-    _range: UsageRange,
-    _by: UsageGroup,
-    _format: OutputFormat,
-) -> Result<String> {
+pub async fn costs_report(_db: &Db, _range: UsageRange, _by: UsageGroup, _format: OutputFormat) -> Result<String> {
     Ok(String::new())
 }

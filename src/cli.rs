@@ -12,11 +12,7 @@ use crate::db::{demo, usage};
 use crate::setup::{self, Target};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "closer",
-    version,
-    about = "A keyboard-driven terminal sales assistant"
-)]
+#[command(name = "closer", version, about = "A keyboard-driven terminal sales assistant")]
 pub struct Cli {
     /// Config file (default: $CLOSER_CONFIG, ~/.config/closer/config.toml, ./config.toml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -94,15 +90,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 eprintln!("{n}");
             }
             let started = std::time::Instant::now();
-            let s = demo::load(
-                &db,
-                &demo::DemoOptions {
-                    prospects,
-                    seed,
-                    anchor: demo::today_anchor(),
-                },
-            )
-            .await?;
+            let s = demo::load(&db, &demo::DemoOptions { prospects, seed, anchor: demo::today_anchor() }).await?;
             println!(
                 "loaded into {} in {:.1}s: {} industries, {} solutions, {} companies, {} prospects, {} events, \
                  {} interactions, {} drafts, {} research, {} usage logs",
@@ -120,12 +108,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Some(Cmd::Costs {
-            since,
-            until,
-            by,
-            format,
-        }) => {
+        Some(Cmd::Costs { since, until, by, format }) => {
             let (db, _) = setup::open(&target, &config).await?;
             let range = usage::UsageRange {
                 since: since.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
@@ -161,8 +144,7 @@ async fn db_command(action: DbCmd, config: &Config, target: &Target) -> Result<(
                 println!(
                     "status:          {}",
                     match status {
-                        Status::NotInitialised =>
-                            "not initialised (closer db start, or just run closer)".to_string(),
+                        Status::NotInitialised => "not initialised (closer db start, or just run closer)".to_string(),
                         Status::Stopped => "stopped".to_string(),
                         Status::Running { pid } =>
                             format!("running (pid {pid}); it keeps running until `closer db stop`"),
@@ -182,9 +164,7 @@ async fn db_command(action: DbCmd, config: &Config, target: &Target) -> Result<(
             Ok(())
         }
         DbCmd::Start => {
-            let Some(c) = cluster else {
-                bail!("a database URL is set, so there is no managed cluster to start")
-            };
+            let Some(c) = cluster else { bail!("a database URL is set, so there is no managed cluster to start") };
             let fresh = tokio::task::spawn_blocking({
                 let c = c.clone();
                 move || c.ensure_running()
@@ -192,19 +172,13 @@ async fn db_command(action: DbCmd, config: &Config, target: &Target) -> Result<(
             .await??;
             println!(
                 "{} managed PostgreSQL at {}",
-                if fresh {
-                    "initialised and started"
-                } else {
-                    "running:"
-                },
+                if fresh { "initialised and started" } else { "running:" },
                 c.url(cluster::DATABASE)
             );
             Ok(())
         }
         DbCmd::Stop => {
-            let Some(c) = cluster else {
-                bail!("a database URL is set, so there is no managed cluster to stop")
-            };
+            let Some(c) = cluster else { bail!("a database URL is set, so there is no managed cluster to stop") };
             let stopped = tokio::task::spawn_blocking(move || c.stop()).await??;
             println!("{}", if stopped { "stopped" } else { "not running" });
             Ok(())

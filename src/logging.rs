@@ -11,10 +11,7 @@ pub fn log_path() -> PathBuf {
     if let Some(p) = std::env::var_os("CLOSER_LOG_FILE") {
         return PathBuf::from(p);
     }
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("closer")
-        .join("closer.log")
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("closer").join("closer.log")
 }
 
 pub fn init() -> Result<PathBuf> {
@@ -22,10 +19,7 @@ pub fn init() -> Result<PathBuf> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
     let filter = EnvFilter::try_from_env("CLOSER_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));

@@ -33,8 +33,7 @@ impl Target {
 }
 
 pub fn managed_cluster(config: &Config) -> Result<Cluster> {
-    let dir =
-        (!config.database.data_dir.is_empty()).then(|| PathBuf::from(&config.database.data_dir));
+    let dir = (!config.database.data_dir.is_empty()).then(|| PathBuf::from(&config.database.data_dir));
     Cluster::for_user(dir.as_deref())
 }
 
@@ -54,9 +53,7 @@ pub async fn open(target: &Target, config: &Config) -> Result<(Db, OpenReport)> 
         Target::Url(url) => {
             let (db, opened) = Db::open(url, &opts).await?;
             if opened == Opened::Created {
-                report
-                    .notes
-                    .push(format!("created Closer's schema in {}", db.display_url));
+                report.notes.push(format!("created Closer's schema in {}", db.display_url));
             }
             Ok((db, report))
         }
@@ -64,24 +61,14 @@ pub async fn open(target: &Target, config: &Config) -> Result<(Db, OpenReport)> 
             let c = cluster.clone();
             let fresh = tokio::task::spawn_blocking(move || c.ensure_running()).await??;
             if fresh {
-                report.notes.push(format!(
-                    "initialised Closer's own PostgreSQL in {}",
-                    cluster.root.display()
-                ));
+                report.notes.push(format!("initialised Closer's own PostgreSQL in {}", cluster.root.display()));
             }
             db_create(cluster).await?;
             let (db, opened) = Db::open(&cluster.url(cluster::DATABASE), &opts).await?;
             let n = config.database.demo_prospects_on_first_start;
             if opened == Opened::Created && n > 0 {
-                let s = demo::load(
-                    &db,
-                    &demo::DemoOptions {
-                        prospects: n,
-                        seed: 42,
-                        anchor: demo::today_anchor(),
-                    },
-                )
-                .await?;
+                let s = demo::load(&db, &demo::DemoOptions { prospects: n, seed: 42, anchor: demo::today_anchor() })
+                    .await?;
                 report.notes.push(format!(
                     "first start: filled the new database with demo data ({} prospects, {} interactions); \
                      set DATABASE_URL to use your team's server",

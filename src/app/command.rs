@@ -68,11 +68,7 @@ mod tests {
         let config = crate::config::Config::defaults();
         let keys = config.key_bindings();
         for c in Command::ALL {
-            assert!(
-                !keys.keys_for(*c).is_empty(),
-                "{} has no key in config.toml",
-                c.name()
-            );
+            assert!(!keys.keys_for(*c).is_empty(), "{} has no key in config.toml", c.name());
         }
     }
 }

@@ -21,16 +21,10 @@ impl KeySpec {
         let mut mods = KeyModifiers::NONE;
         let mut rest = s;
         loop {
-            if let Some(r) = rest
-                .strip_prefix("Ctrl-")
-                .or_else(|| rest.strip_prefix("C-"))
-            {
+            if let Some(r) = rest.strip_prefix("Ctrl-").or_else(|| rest.strip_prefix("C-")) {
                 mods |= KeyModifiers::CONTROL;
                 rest = r;
-            } else if let Some(r) = rest
-                .strip_prefix("Alt-")
-                .or_else(|| rest.strip_prefix("M-"))
-            {
+            } else if let Some(r) = rest.strip_prefix("Alt-").or_else(|| rest.strip_prefix("M-")) {
                 mods |= KeyModifiers::ALT;
                 rest = r;
             } else if let Some(r) = rest.strip_prefix("Shift-") {
@@ -72,15 +66,11 @@ impl KeySpec {
     /// Normalises a terminal key event so it compares equal to a parsed spec
     /// (terminals report `G` as Shift+'G'; the shift is implied by the char).
     pub fn from_event(ev: &KeyEvent) -> Self {
-        let mut mods =
-            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
             mods.remove(KeyModifiers::SHIFT);
         }
-        Self {
-            code: ev.code,
-            mods,
-        }
+        Self { code: ev.code, mods }
     }
 }
 
@@ -116,17 +106,14 @@ impl KeyBindings {
         let mut by_key = BTreeMap::new();
         let mut by_command = BTreeMap::new();
         for (name, specs) in keys {
-            let command = Command::from_name(name)
-                .ok_or_else(|| format!("unknown key `ui.keys.{name}`: no such command"))?;
+            let command =
+                Command::from_name(name).ok_or_else(|| format!("unknown key `ui.keys.{name}`: no such command"))?;
             let mut parsed = Vec::new();
             for s in specs {
                 let spec = KeySpec::parse(s).map_err(|e| format!("`ui.keys.{name}`: {e}"))?;
                 if let Some(other) = by_key.insert(spec_id(&spec), command) {
                     if other != command {
-                        return Err(format!(
-                            "`ui.keys.{name}`: key {s:?} is also bound to `{}`",
-                            other.name()
-                        ));
+                        return Err(format!("`ui.keys.{name}`: key {s:?} is also bound to `{}`", other.name()));
                     }
                 }
                 parsed.push(spec);
@@ -141,10 +128,7 @@ impl KeyBindings {
     }
 
     pub fn keys_for(&self, command: Command) -> &[KeySpec] {
-        self.by_command
-            .get(&command)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.by_command.get(&command).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The keys of a command joined for display, e.g. "j/Down".
@@ -153,10 +137,7 @@ impl KeyBindings {
         if keys.is_empty() {
             return "unbound".into();
         }
-        keys.iter()
-            .map(|k| k.to_string())
-            .collect::<Vec<_>>()
-            .join("/")
+        keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("/")
     }
 }
 

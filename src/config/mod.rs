@@ -79,8 +79,7 @@ const OPEN_TABLES: &[&str] = &["llm.prices"];
 impl Config {
     /// The built-in defaults (the repository's config.toml).
     pub fn defaults() -> Self {
-        Self::from_str(DEFAULT_CONFIG, Path::new("<built-in config.toml>"))
-            .expect("the shipped config.toml is valid")
+        Self::from_str(DEFAULT_CONFIG, Path::new("<built-in config.toml>")).expect("the shipped config.toml is valid")
     }
 
     /// Finds and loads the configuration: `explicit` (from --config), then
@@ -94,8 +93,8 @@ impl Config {
         let Some(path) = path else {
             return Ok(Self::defaults());
         };
-        let text = std::fs::read_to_string(&path)
-            .wrap_err_with(|| format!("cannot read config file {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).wrap_err_with(|| format!("cannot read config file {}", path.display()))?;
         Self::from_str(&text, &path)
     }
 
@@ -111,23 +110,19 @@ impl Config {
     /// Parses a config file's text over the defaults. `path` names the file in errors.
     pub fn from_str(text: &str, path: &Path) -> Result<Self> {
         let defaults: toml::Table = DEFAULT_CONFIG.parse().expect("shipped config.toml parses");
-        let user: toml::Table = text
-            .parse()
-            .map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        let user: toml::Table = text.parse().map_err(|e| eyre!("config file {}: {e}", path.display()))?;
         check_known_keys(&user, &defaults, "", path)?;
         let mut merged = defaults;
         merge(&mut merged, user);
-        let mut config: Config = toml::Value::Table(merged)
-            .try_into()
-            .map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        let mut config: Config =
+            toml::Value::Table(merged).try_into().map_err(|e| eyre!("config file {}: {e}", path.display()))?;
         config.source = Some(path.to_path_buf());
         config.validate(path)?;
         Ok(config)
     }
 
     fn validate(&self, path: &Path) -> Result<()> {
-        let bad =
-            |key: &str, why: &str| Err(eyre!("config file {}: `{key}` {why}", path.display()));
+        let bad = |key: &str, why: &str| Err(eyre!("config file {}: `{key}` {why}", path.display()));
         if self.database.max_connections == 0 {
             return bad("database.max_connections", "must be at least 1");
         }
@@ -136,13 +131,9 @@ impl Config {
                 .map_err(|e| eyre!("config file {}: `database.url` {e}", path.display()))?;
         }
         if self.llm.provider != "openai" {
-            return bad(
-                "llm.provider",
-                "must be \"openai\" (the chat-completions protocol)",
-            );
+            return bad("llm.provider", "must be \"openai\" (the chat-completions protocol)");
         }
-        if !(self.llm.base_url.starts_with("http://") || self.llm.base_url.starts_with("https://"))
-        {
+        if !(self.llm.base_url.starts_with("http://") || self.llm.base_url.starts_with("https://")) {
             return bad("llm.base_url", "must start with http:// or https://");
         }
         if self.llm.concurrency == 0 {
@@ -154,10 +145,8 @@ impl Config {
         if self.ui.page_size < 10 {
             return bad("ui.page_size", "must be at least 10");
         }
-        theme::ThemeConfig::validate(&self.ui.theme)
-            .map_err(|e| eyre!("config file {}: {e}", path.display()))?;
-        KeyBindings::from_config(&self.ui.keys)
-            .map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        theme::ThemeConfig::validate(&self.ui.theme).map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        KeyBindings::from_config(&self.ui.keys).map_err(|e| eyre!("config file {}: {e}", path.display()))?;
         Ok(())
     }
 
@@ -170,18 +159,9 @@ impl Config {
     }
 }
 
-fn check_known_keys(
-    user: &toml::Table,
-    defaults: &toml::Table,
-    prefix: &str,
-    path: &Path,
-) -> Result<()> {
+fn check_known_keys(user: &toml::Table, defaults: &toml::Table, prefix: &str, path: &Path) -> Result<()> {
     for (key, value) in user {
-        let full = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         if OPEN_TABLES.contains(&prefix) {
             continue;
         }

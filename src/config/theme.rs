@@ -32,8 +32,7 @@ impl ThemeConfig {
             ("ok", &self.ok),
             ("warning", &self.warning),
         ] {
-            Color::from_str(value)
-                .map_err(|_| format!("`ui.theme.{key}`: unknown colour {value:?}"))?;
+            Color::from_str(value).map_err(|_| format!("`ui.theme.{key}`: unknown colour {value:?}"))?;
         }
         Ok(())
     }
@@ -61,9 +60,7 @@ impl Theme {
         let col = |s: &str| Color::from_str(s).unwrap_or(Color::Reset);
         Self {
             accent: Style::new().fg(col(&c.accent)),
-            selection: Style::new()
-                .fg(col(&c.selection_fg))
-                .bg(col(&c.selection_bg)),
+            selection: Style::new().fg(col(&c.selection_fg)).bg(col(&c.selection_bg)),
             border: Style::new().fg(col(&c.border)),
             focused_border: Style::new().fg(col(&c.focused_border)),
             muted: Style::new().fg(col(&c.muted)),

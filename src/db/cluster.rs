@@ -47,9 +47,7 @@ impl Cluster {
             Some(d) => d.to_path_buf(),
             None if is_root() => PathBuf::from("/var/lib/closer/pg"),
             None => dirs::data_dir()
-                .ok_or_else(|| {
-                    eyre!("cannot find your data directory; set database.data_dir in config.toml")
-                })?
+                .ok_or_else(|| eyre!("cannot find your data directory; set database.data_dir in config.toml"))?
                 .join("closer")
                 .join("pg"),
         };
@@ -59,29 +57,14 @@ impl Cluster {
     /// A cluster rooted at `root` (created on first start).
     pub fn at(root: PathBuf) -> Result<Self> {
         let bin_dir = find_binaries()?;
-        let run_as = if is_root() {
-            Some(postgres_user()?)
-        } else {
-            None
-        };
-        Ok(Self {
-            root,
-            bin_dir,
-            run_as,
-            extra_settings: Vec::new(),
-        })
+        let run_as = if is_root() { Some(postgres_user()?) } else { None };
+        Ok(Self { root, bin_dir, run_as, extra_settings: Vec::new() })
     }
 
     /// Settings that trade durability for speed: for throw-away test clusters only.
     pub fn with_test_settings(mut self) -> Self {
-        self.extra_settings = [
-            "fsync=off",
-            "synchronous_commit=off",
-            "full_page_writes=off",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        self.extra_settings =
+            ["fsync=off", "synchronous_commit=off", "full_page_writes=off"].iter().map(|s| s.to_string()).collect();
         self
     }
 
@@ -100,14 +83,8 @@ impl Cluster {
                 .root
                 .to_string_lossy()
                 .bytes()
-                .fold(0xcbf29ce484222325u64, |h, b| {
-                    (h ^ b as u64).wrapping_mul(0x100000001b3)
-                });
-            PathBuf::from(format!(
-                "/tmp/closer-{}-{:08x}",
-                unsafe { libc::getuid() },
-                hash as u32
-            ))
+                .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+            PathBuf::from(format!("/tmp/closer-{}-{:08x}", unsafe { libc::getuid() }, hash as u32))
         }
     }
 
@@ -117,10 +94,7 @@ impl Cluster {
 
     /// URL of a database in this cluster (no password: the socket is private).
     pub fn url(&self, database: &str) -> String {
-        format!(
-            "postgres://postgres@localhost:{PORT}/{database}?host={}",
-            self.socket_dir().display()
-        )
+        format!("postgres://postgres@localhost:{PORT}/{database}?host={}", self.socket_dir().display())
     }
 
     pub fn status(&self) -> Result<Status> {
@@ -166,8 +140,7 @@ impl Cluster {
 
     fn init(&self) -> Result<()> {
         if let Some(parent) = self.root.parent() {
-            fs::create_dir_all(parent)
-                .wrap_err_with(|| format!("cannot create {}", parent.display()))?;
+            fs::create_dir_all(parent).wrap_err_with(|| format!("cannot create {}", parent.display()))?;
         }
         self.prepare_dir(&self.root)?;
         self.prepare_dir(&self.data_dir())?;
@@ -187,11 +160,7 @@ impl Cluster {
             ],
         )?;
         if !out.status.success() {
-            bail!(
-                "initdb failed in {}:\n{}",
-                data.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
+            bail!("initdb failed in {}:\n{}", data.display(), String::from_utf8_lossy(&out.stderr).trim());
         }
         Ok(())
     }
@@ -199,10 +168,7 @@ impl Cluster {
     fn start(&self) -> Result<()> {
         self.prepare_dir(&self.socket_dir())?;
         self.clear_stale_pid()?;
-        let mut opts = format!(
-            "-c listen_addresses='' -k {} -p {PORT}",
-            self.socket_dir().display()
-        );
+        let mut opts = format!("-c listen_addresses='' -k {} -p {PORT}", self.socket_dir().display());
         for s in &self.extra_settings {
             opts.push_str(" -c ");
             opts.push_str(s);
@@ -226,16 +192,7 @@ impl Cluster {
         )?;
         if !out.status.success() {
             let tail = fs::read_to_string(&log)
-                .map(|s| {
-                    s.lines()
-                        .rev()
-                        .take(5)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
+                .map(|s| s.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n"))
                 .unwrap_or_default();
             bail!(
                 "the managed PostgreSQL did not start ({}):\n{}\n{}",
@@ -254,11 +211,7 @@ impl Cluster {
         let Ok(text) = fs::read_to_string(&pid_file) else {
             return Ok(());
         };
-        let pid: i32 = text
-            .lines()
-            .next()
-            .and_then(|l| l.trim().parse().ok())
-            .unwrap_or(0);
+        let pid: i32 = text.lines().next().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
         let alive_postgres = pid > 0
             && fs::read_to_string(format!("/proc/{pid}/comm"))
                 .map(|c| c.trim().starts_with("postgres") || c.trim().starts_with("postmaster"))
@@ -290,10 +243,7 @@ impl Cluster {
             ],
         )?;
         if !out.status.success() {
-            bail!(
-                "pg_ctl stop failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
+            bail!("pg_ctl stop failed: {}", String::from_utf8_lossy(&out.stderr).trim());
         }
         Ok(true)
     }
@@ -307,18 +257,12 @@ impl Cluster {
 
     fn run<'a>(&self, program: &str, args: impl IntoIterator<Item = &'a OsStr>) -> Result<Output> {
         let mut cmd = Command::new(self.bin_dir.join(program));
-        cmd.args(args)
-            .current_dir(&self.root.parent().unwrap_or(Path::new("/")))
-            .env("LC_ALL", "C.UTF-8");
+        cmd.args(args).current_dir(&self.root.parent().unwrap_or(Path::new("/"))).env("LC_ALL", "C.UTF-8");
         cmd.stdin(std::process::Stdio::null());
         if let Some((uid, gid)) = self.run_as {
-            cmd.current_dir("/")
-                .uid(uid)
-                .gid(gid)
-                .env("HOME", &self.root);
+            cmd.current_dir("/").uid(uid).gid(gid).env("HOME", &self.root);
         }
-        cmd.output()
-            .wrap_err_with(|| format!("cannot run {}", self.bin_dir.join(program).display()))
+        cmd.output().wrap_err_with(|| format!("cannot run {}", self.bin_dir.join(program).display()))
     }
 }
 
@@ -357,20 +301,13 @@ const INSTALL_HINT: &str = "no PostgreSQL server binaries found (initdb, pg_ctl,
 /// Finds initdb/pg_ctl/postgres: $CLOSER_PG_BIN, then PATH, then
 /// `pg_config --bindir`, then the newest /usr/lib/postgresql/*/bin.
 pub fn find_binaries() -> Result<PathBuf> {
-    let has_all = |dir: &Path| {
-        ["initdb", "pg_ctl", "postgres"]
-            .iter()
-            .all(|b| dir.join(b).is_file())
-    };
+    let has_all = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
     if let Some(dir) = std::env::var_os("CLOSER_PG_BIN") {
         let dir = PathBuf::from(dir);
         if has_all(&dir) {
             return Ok(dir);
         }
-        bail!(
-            "CLOSER_PG_BIN={} does not hold initdb, pg_ctl and postgres",
-            dir.display()
-        );
+        bail!("CLOSER_PG_BIN={} does not hold initdb, pg_ctl and postgres", dir.display());
     }
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(dir) = std::env::split_paths(&path).find(|d| has_all(d)) {
@@ -394,8 +331,5 @@ pub fn find_binaries() -> Result<PathBuf> {
         })
         .collect();
     versions.sort();
-    versions
-        .pop()
-        .map(|(_, p)| p)
-        .ok_or_else(|| eyre!(INSTALL_HINT))
+    versions.pop().map(|(_, p)| p).ok_or_else(|| eyre!(INSTALL_HINT))
 }

@@ -30,11 +30,9 @@ impl CompanyInput {
 
 impl Db {
     pub async fn industries(&self) -> Result<Vec<Industry>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, created_at, updated_at FROM industries ORDER BY name, id",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT id, name, created_at, updated_at FROM industries ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn create_industry(&self, name: &str) -> Result<Industry> {
@@ -62,12 +60,10 @@ impl Db {
     }
 
     pub async fn company(&self, id: i32) -> Result<Option<Company>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn create_company(&self, input: &CompanyInput) -> Result<Company> {

@@ -82,126 +82,30 @@ const INDUSTRIES: &[&str] = &[
 
 /// (name, category, description, use cases, keywords shape)
 const SOLUTIONS: &[(&str, &str, &str)] = &[
-    (
-        "Elastic Compute",
-        "Compute",
-        "Resizable virtual machines billed by the second.",
-    ),
-    (
-        "Serverless Functions",
-        "Compute",
-        "Run code on events without managing servers.",
-    ),
-    (
-        "Managed Kubernetes",
-        "Containers",
-        "Certified Kubernetes control plane, patched and scaled for you.",
-    ),
-    (
-        "Object Storage",
-        "Storage",
-        "Durable storage for any amount of data, with lifecycle rules.",
-    ),
-    (
-        "Cold Archive",
-        "Storage",
-        "Long-term archive at a fraction of the cost of hot storage.",
-    ),
-    (
-        "Managed PostgreSQL",
-        "Databases",
-        "PostgreSQL with automated backups, failover and read replicas.",
-    ),
-    (
-        "Data Warehouse",
-        "Analytics",
-        "Columnar warehouse for petabyte-scale SQL analytics.",
-    ),
-    (
-        "Streaming Ingest",
-        "Analytics",
-        "Real-time ingestion of clickstreams, logs and IoT telemetry.",
-    ),
-    (
-        "ML Platform",
-        "Machine Learning",
-        "Train, tune and deploy models with managed notebooks and endpoints.",
-    ),
-    (
-        "Generative AI Studio",
-        "Machine Learning",
-        "Foundation models with guardrails, retrieval and evaluation.",
-    ),
-    (
-        "Contact Center AI",
-        "Business Apps",
-        "Omnichannel contact center with transcription and sentiment.",
-    ),
-    (
-        "Identity Center",
-        "Security",
-        "Single sign-on and fine-grained access across accounts.",
-    ),
-    (
-        "Threat Detection",
-        "Security",
-        "Continuous monitoring for malicious activity and anomalies.",
-    ),
-    (
-        "Compliance Pack",
-        "Security",
-        "Controls mapped to HIPAA, PCI DSS, SOC 2 and GDPR.",
-    ),
-    (
-        "Edge CDN",
-        "Networking",
-        "Global content delivery with edge compute and DDoS protection.",
-    ),
-    (
-        "Private Network Link",
-        "Networking",
-        "Dedicated connections from data centres to the cloud.",
-    ),
-    (
-        "Migration Factory",
-        "Professional Services",
-        "Expert-led migration of data centres in waves.",
-    ),
-    (
-        "Cost Optimisation Review",
-        "Professional Services",
-        "Savings plan and rightsizing analysis.",
-    ),
-    (
-        "IoT Core",
-        "IoT",
-        "Connect and manage billions of devices securely.",
-    ),
-    (
-        "Digital Twin Suite",
-        "IoT",
-        "Model factories and plants from live sensor data.",
-    ),
-    (
-        "Renewable Power Purchase",
-        "Sustainability",
-        "Power purchase agreements for renewable energy.",
-    ),
-    (
-        "Carbon Footprint Tool",
-        "Sustainability",
-        "Measure and report emissions of cloud workloads.",
-    ),
-    (
-        "Observability Suite",
-        "Operations",
-        "Metrics, logs and traces with anomaly detection.",
-    ),
-    (
-        "Backup Vault",
-        "Storage",
-        "Centralised, immutable backups across services.",
-    ),
+    ("Elastic Compute", "Compute", "Resizable virtual machines billed by the second."),
+    ("Serverless Functions", "Compute", "Run code on events without managing servers."),
+    ("Managed Kubernetes", "Containers", "Certified Kubernetes control plane, patched and scaled for you."),
+    ("Object Storage", "Storage", "Durable storage for any amount of data, with lifecycle rules."),
+    ("Cold Archive", "Storage", "Long-term archive at a fraction of the cost of hot storage."),
+    ("Managed PostgreSQL", "Databases", "PostgreSQL with automated backups, failover and read replicas."),
+    ("Data Warehouse", "Analytics", "Columnar warehouse for petabyte-scale SQL analytics."),
+    ("Streaming Ingest", "Analytics", "Real-time ingestion of clickstreams, logs and IoT telemetry."),
+    ("ML Platform", "Machine Learning", "Train, tune and deploy models with managed notebooks and endpoints."),
+    ("Generative AI Studio", "Machine Learning", "Foundation models with guardrails, retrieval and evaluation."),
+    ("Contact Center AI", "Business Apps", "Omnichannel contact center with transcription and sentiment."),
+    ("Identity Center", "Security", "Single sign-on and fine-grained access across accounts."),
+    ("Threat Detection", "Security", "Continuous monitoring for malicious activity and anomalies."),
+    ("Compliance Pack", "Security", "Controls mapped to HIPAA, PCI DSS, SOC 2 and GDPR."),
+    ("Edge CDN", "Networking", "Global content delivery with edge compute and DDoS protection."),
+    ("Private Network Link", "Networking", "Dedicated connections from data centres to the cloud."),
+    ("Migration Factory", "Professional Services", "Expert-led migration of data centres in waves."),
+    ("Cost Optimisation Review", "Professional Services", "Savings plan and rightsizing analysis."),
+    ("IoT Core", "IoT", "Connect and manage billions of devices securely."),
+    ("Digital Twin Suite", "IoT", "Model factories and plants from live sensor data."),
+    ("Renewable Power Purchase", "Sustainability", "Power purchase agreements for renewable energy."),
+    ("Carbon Footprint Tool", "Sustainability", "Measure and report emissions of cloud workloads."),
+    ("Observability Suite", "Operations", "Metrics, logs and traces with anomaly detection."),
+    ("Backup Vault", "Storage", "Centralised, immutable backups across services."),
 ];
 
 const FIRST_LAST: &[(&str, &str, &str)] = &[
@@ -264,27 +168,9 @@ const COMPANY_WORDS: &[&str] = &[
     "Pinnacle",
     "Summit",
 ];
-const COMPANY_SUFFIXES: &[&str] = &[
-    "Inc.",
-    "GmbH",
-    "Ltd",
-    "S.A.",
-    "Group",
-    "Labs",
-    "Systems",
-    "Holdings",
-    "株式会社",
-    "AG",
-];
-const SIZES: &[&str] = &[
-    "1-10",
-    "11-50",
-    "51-200",
-    "201-500",
-    "501-1000",
-    "1001-5000",
-    "5000+",
-];
+const COMPANY_SUFFIXES: &[&str] =
+    &["Inc.", "GmbH", "Ltd", "S.A.", "Group", "Labs", "Systems", "Holdings", "株式会社", "AG"];
+const SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-500", "501-1000", "1001-5000", "5000+"];
 const CITIES: &[&str] = &[
     "Berlin, DE",
     "London, UK",
@@ -303,23 +189,8 @@ const CITIES: &[&str] = &[
     "Athens, GR",
     "Seoul, KR",
 ];
-const EVENT_TYPES: &[&str] = &[
-    "conference",
-    "webinar",
-    "workshop",
-    "roundtable",
-    "trade show",
-    "meetup",
-];
-const ROLES: &[&str] = &[
-    "CTO",
-    "VP Engineering",
-    "Head of Data",
-    "CISO",
-    "CFO",
-    "IT Director",
-    "Platform Lead",
-];
+const EVENT_TYPES: &[&str] = &["conference", "webinar", "workshop", "roundtable", "trade show", "meetup"];
+const ROLES: &[&str] = &["CTO", "VP Engineering", "Head of Data", "CISO", "CFO", "IT Director", "Platform Lead"];
 const SENTIMENTS: &[&str] = &["positive", "neutral", "negative", "mixed"];
 const OUTCOMES: &[&str] = &[
     "Agreed to a follow-up call next week.",
@@ -357,28 +228,13 @@ const SENTENCES: &[&str] = &[
 const WORKFLOWS: &[(&str, &[&str])] = &[
     (
         "prospect_research",
-        &[
-            "research_company",
-            "analyze_tech_stack",
-            "identify_pain_points",
-            "match_solutions",
-            "synthesize_research",
-        ],
+        &["research_company", "analyze_tech_stack", "identify_pain_points", "match_solutions", "synthesize_research"],
     ),
     (
         "outreach_draft",
-        &[
-            "analyze_similar_wins",
-            "plan_email_strategy",
-            "generate_subject",
-            "generate_body",
-            "refine_draft",
-        ],
+        &["analyze_similar_wins", "plan_email_strategy", "generate_subject", "generate_body", "refine_draft"],
     ),
-    (
-        "event_matching",
-        &["score_relevance", "generate_invitations"],
-    ),
+    ("event_matching", &["score_relevance", "generate_invitations"]),
 ];
 /// (model, input $/M, output $/M, typical latency ms, weight)
 const MODELS: &[(&str, f64, f64, u64, u64)] = &[
@@ -390,22 +246,9 @@ const MODELS: &[(&str, f64, f64, u64, u64)] = &[
     ("mistral-large-latest", 2.00, 6.00, 1800, 5),
     ("llama-3.1-70b-instruct", 0.88, 0.88, 1500, 5),
 ];
-const DRAFT_TYPES: &[&str] = &[
-    "offer_email",
-    "linkedin_message",
-    "call_script",
-    "event_invitation",
-];
+const DRAFT_TYPES: &[&str] = &["offer_email", "linkedin_message", "call_script", "event_invitation"];
 /// Closer's draft workflow, plus legacy values the original tool wrote.
-const DRAFT_STATUSES: &[&str] = &[
-    "draft",
-    "draft",
-    "approved",
-    "sent",
-    "archived",
-    "CREATED",
-    "RESPONDED",
-];
+const DRAFT_STATUSES: &[&str] = &["draft", "draft", "approved", "sent", "archived", "CREATED", "RESPONDED"];
 
 /// Appends a value in COPY text format (escaping \\, tab, newline, CR).
 fn put(buf: &mut String, value: &str) {
@@ -448,11 +291,7 @@ impl<'c> Copier<'c> {
             .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN"))
             .await
             .wrap_err_with(|| format!("COPY into {table}"))?;
-        Ok(Self {
-            copy,
-            buf: String::with_capacity(1 << 20),
-            rows: 0,
-        })
+        Ok(Self { copy, buf: String::with_capacity(1 << 20), rows: 0 })
     }
     async fn end_row(&mut self) -> Result<()> {
         self.buf.push('\n');
@@ -476,20 +315,11 @@ impl<'c> Copier<'c> {
 /// generated twice (once for last_contacted_at, once for the rows) without
 /// holding a million interactions in memory.
 fn interaction_plan(seed: u64, p: u64, anchor: NaiveDateTime) -> (u64, Rng, Vec<NaiveDateTime>) {
-    let mut rng = Rng::new(
-        seed.wrapping_mul(31)
-            .wrapping_add(p)
-            .wrapping_mul(0x2545F4914F6CDD1D),
-    );
+    let mut rng = Rng::new(seed.wrapping_mul(31).wrapping_add(p).wrapping_mul(0x2545F4914F6CDD1D));
     // 0..=20 interactions, mean 10; 8% of prospects never contacted.
-    let n = if rng.chance(8) {
-        0
-    } else {
-        1 + rng.below(19) + rng.below(2)
-    };
-    let mut dates: Vec<NaiveDateTime> = (0..n)
-        .map(|_| anchor - Duration::minutes(rng.below(60 * 24 * 540) as i64 + 60))
-        .collect();
+    let n = if rng.chance(8) { 0 } else { 1 + rng.below(19) + rng.below(2) };
+    let mut dates: Vec<NaiveDateTime> =
+        (0..n).map(|_| anchor - Duration::minutes(rng.below(60 * 24 * 540) as i64 + 60)).collect();
     dates.sort_unstable_by(|a, b| b.cmp(a));
     (n, rng, dates)
 }
@@ -501,19 +331,13 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
     let statuses = db.enums.labels(EnumKind::ProspectStatus).to_vec();
     let pricing = db.enums.labels(EnumKind::PricingModels).to_vec();
     let itypes = db.enums.labels(EnumKind::InteractionTypes).to_vec();
-    let event_itype = db
-        .enums
-        .find(EnumKind::InteractionTypes, "event")
-        .map(str::to_owned);
+    let event_itype = db.enums.find(EnumKind::InteractionTypes, "event").map(str::to_owned);
     let mut summary = DemoSummary::default();
 
     let mut tx = db.pool.begin().await?;
-    let tables =
-        "industries, companies, prospects, solutions, industry_solutions, events, interactions, \
+    let tables = "industries, companies, prospects, solutions, industry_solutions, events, interactions, \
                   outreach_drafts, prospect_research, llm_usage_logs";
-    sqlx::query(&format!("LOCK TABLE {tables} IN EXCLUSIVE MODE"))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(&format!("LOCK TABLE {tables} IN EXCLUSIVE MODE")).execute(&mut *tx).await?;
     let mut base = std::collections::HashMap::new();
     for t in [
         "industries",
@@ -526,9 +350,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
         "prospect_research",
         "llm_usage_logs",
     ] {
-        let max: i32 = sqlx::query_scalar(&format!("SELECT COALESCE(max(id), 0) FROM {t}"))
-            .fetch_one(&mut *tx)
-            .await?;
+        let max: i32 = sqlx::query_scalar(&format!("SELECT COALESCE(max(id), 0) FROM {t}")).fetch_one(&mut *tx).await?;
         base.insert(t, max as u64);
     }
     let created = ts(anchor - Duration::days(400));
@@ -555,11 +377,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
     .await?;
     for (i, (name, category, description)) in SOLUTIONS.iter().enumerate() {
         let use_cases = match i % 4 {
-            0 => Some(json!([
-                "cost reduction",
-                "scalability",
-                format!("{} modernisation", category.to_lowercase())
-            ])),
+            0 => Some(json!(["cost reduction", "scalability", format!("{} modernisation", category.to_lowercase())])),
             1 => Some(json!([{"use_case": "pilot", "industry": INDUSTRIES[i % INDUSTRIES.len()]}])),
             2 => Some(Value::Null),
             _ => None,
@@ -586,24 +404,15 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
     }
     summary.solutions = c.finish().await?;
     let n_sol = SOLUTIONS.len() as u64;
-    let mut c = Copier::start(
-        &mut tx,
-        "industry_solutions",
-        "industry_id, solution_id, created_at, updated_at",
-    )
-    .await?;
+    let mut c =
+        Copier::start(&mut tx, "industry_solutions", "industry_id, solution_id, created_at, updated_at").await?;
     for i in 0..n_ind {
         for k in 0..5 {
             let s = (i * 3 + k * 5) % n_sol;
             if k > 0 && (0..k).any(|j| (i * 3 + j * 5) % n_sol == s) {
                 continue;
             }
-            write!(
-                c.buf,
-                "{}\t{}\t{created}\t{created}",
-                ind0 + 1 + i,
-                sol0 + 1 + s
-            )?;
+            write!(c.buf, "{}\t{}\t{created}\t{created}", ind0 + 1 + i, sol0 + 1 + s)?;
             c.end_row().await?;
         }
     }
@@ -612,30 +421,16 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
     // Companies: one per ten prospects, at least 20.
     let com0 = base["companies"];
     let n_com = (n / 10).max(20);
-    let mut c = Copier::start(
-        &mut tx,
-        "companies",
-        "id, name, industry_id, size, website, created_at, updated_at",
-    )
-    .await?;
+    let mut c =
+        Copier::start(&mut tx, "companies", "id, name, industry_id, size, website, created_at, updated_at").await?;
     for i in 0..n_com {
         let word = rng.pick(COMPANY_WORDS);
         let suffix = rng.pick(COMPANY_SUFFIXES);
-        let name = if i < COMPANY_WORDS.len() as u64 {
-            format!("{word} {suffix}")
-        } else {
-            format!("{word} {suffix} {}", i)
-        };
-        let slug: String = name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_lowercase();
-        let website = if rng.chance(85) && !slug.is_empty() {
-            Some(format!("https://{slug}.example.com"))
-        } else {
-            None
-        };
+        let name =
+            if i < COMPANY_WORDS.len() as u64 { format!("{word} {suffix}") } else { format!("{word} {suffix} {}", i) };
+        let slug: String = name.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+        let website =
+            if rng.chance(85) && !slug.is_empty() { Some(format!("https://{slug}.example.com")) } else { None };
         write!(c.buf, "{}\t", com0 + 1 + i)?;
         put(&mut c.buf, &name);
         write!(c.buf, "\t{}\t", ind0 + 1 + rng.below(n_ind))?;
@@ -660,8 +455,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
         let (_, _, dates) = interaction_plan(opts.seed, p, anchor);
         let company = com0 + 1 + rng.below(n_com);
         // Skew statuses towards the early stages, as a real pipeline is.
-        let s = (rng.below(statuses.len() as u64) * rng.below(statuses.len() as u64 + 1))
-            / statuses.len() as u64;
+        let s = (rng.below(statuses.len() as u64) * rng.below(statuses.len() as u64 + 1)) / statuses.len() as u64;
         let status = &statuses[s as usize % statuses.len()];
         let last = dates.first().map(|d| {
             // The original tool often stored a date at midnight.
@@ -671,33 +465,15 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
                 *d
             }
         });
-        let display = if p < FIRST_LAST.len() as u64 {
-            name.to_string()
-        } else {
-            format!("{name} {}", p)
-        };
+        let display = if p < FIRST_LAST.len() as u64 { name.to_string() } else { format!("{name} {}", p) };
         write!(c.buf, "{}\t", pro0 + 1 + p)?;
         put(&mut c.buf, &display);
         c.buf.push('\t');
-        put(
-            &mut c.buf,
-            &format!(
-                "{local}{}@{}.example.com",
-                p,
-                ["mail", "corp", "biz"][p as usize % 3]
-            ),
-        );
+        put(&mut c.buf, &format!("{local}{}@{}.example.com", p, ["mail", "corp", "biz"][p as usize % 3]));
         c.buf.push('\t');
         put_opt(
             &mut c.buf,
-            rng.chance(70)
-                .then(|| {
-                    format!(
-                        "https://www.linkedin.com/in/{}-{p}",
-                        local.replace('.', "-")
-                    )
-                })
-                .as_deref(),
+            rng.chance(70).then(|| format!("https://www.linkedin.com/in/{}-{p}", local.replace('.', "-"))).as_deref(),
         );
         c.buf.push('\t');
         put_opt(&mut c.buf, rng.chance(80).then(|| *rng.pick(CITIES)));
@@ -722,10 +498,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
     let mut past_events = Vec::new();
     for e in 0..n_ev {
         let offset_days = e as i64 * 540 / n_ev as i64 - 420; // ~3/4 past, 1/4 upcoming
-        let date = (anchor + Duration::days(offset_days))
-            .date()
-            .and_hms_opt(9 + (e % 8) as u32, 0, 0)
-            .unwrap();
+        let date = (anchor + Duration::days(offset_days)).date().and_hms_opt(9 + (e % 8) as u32, 0, 0).unwrap();
         let kind = EVENT_TYPES[e as usize % EVENT_TYPES.len()];
         let city = CITIES[e as usize % CITIES.len()];
         let ind_a = INDUSTRIES[e as usize % INDUSTRIES.len()];
@@ -739,10 +512,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
         let target_roles = if e % 5 == 4 {
             Some(Value::Null)
         } else {
-            Some(json!([
-                ROLES[e as usize % ROLES.len()],
-                ROLES[(e as usize + 2) % ROLES.len()]
-            ]))
+            Some(json!([ROLES[e as usize % ROLES.len()], ROLES[(e as usize + 2) % ROLES.len()]]))
         };
         let s1 = SOLUTIONS[e as usize % SOLUTIONS.len()].0;
         let s2 = SOLUTIONS[(e as usize * 7 + 3) % SOLUTIONS.len()].0;
@@ -890,14 +660,10 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
             1 => Some(
                 json!([{"insight": "Expanding to APAC", "source": "press release"}, {"insight": "New CTO since March"}]),
             ),
-            2 => Some(
-                json!({"pain_points": ["cost", "latency"], "tech_stack": ["Java", "Oracle", "VMware"]}),
-            ),
-            3 => Some(json!(
-                "Growing fast; infrastructure team of 4 is stretched."
-            )),
+            2 => Some(json!({"pain_points": ["cost", "latency"], "tech_stack": ["Java", "Oracle", "VMware"]})),
+            3 => Some(json!("Growing fast; infrastructure team of 4 is stretched.")),
             _ => {
-                if p % 2 == 0 {
+                if p % 8 == 1 {
                     Some(Value::Null)
                 } else {
                     None
@@ -908,10 +674,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
             0 => Some(
                 json!([{"id": sol0 + 1 + s as u64, "name": SOLUTIONS[s].0, "reason": "Matches their migration plans"}]),
             ),
-            1 => Some(json!([
-                SOLUTIONS[s].0,
-                SOLUTIONS[(s + 1) % SOLUTIONS.len()].0
-            ])),
+            1 => Some(json!([SOLUTIONS[s].0, SOLUTIONS[(s + 1) % SOLUTIONS.len()].0])),
             _ => Some(json!({"solution": SOLUTIONS[s].0})),
         };
         let confidence = (p % 7 != 6).then(|| 0.35 + (rng.below(60) as f64) / 100.0);
@@ -961,8 +724,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
             .unwrap();
         let prompt = 400 + rng.below(3600) as i64;
         let completion = 50 + rng.below(900) as i64;
-        let latency =
-            (model.3 as f64 * (0.4 + rng.unit() * 1.2) + (completion as f64) * 2.0) as i64;
+        let latency = (model.3 as f64 * (0.4 + rng.unit() * 1.2) + (completion as f64) * 2.0) as i64;
         let latency = if rng.chance(1) { latency * 8 } else { latency };
         let cost = (prompt as f64 * model.1 + completion as f64 * model.2) / 1_000_000.0;
         // Usage grows over time: more recent days have more calls.
@@ -997,17 +759,8 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
         .await?;
     }
     tx.commit().await?;
-    for t in [
-        "prospects",
-        "companies",
-        "interactions",
-        "llm_usage_logs",
-        "outreach_drafts",
-        "prospect_research",
-    ] {
-        sqlx::query(&format!("ANALYZE {t}"))
-            .execute(&db.pool)
-            .await?;
+    for t in ["prospects", "companies", "interactions", "llm_usage_logs", "outreach_drafts", "prospect_research"] {
+        sqlx::query(&format!("ANALYZE {t}")).execute(&db.pool).await?;
     }
     Ok(summary)
 }

@@ -6,8 +6,7 @@ use color_eyre::eyre::{eyre, Result};
 use super::models::{OutreachDraft, Timestamp};
 use super::{Db, NOW};
 
-const DRAFT_COLUMNS: &str =
-    "id, prospect_id, event_id, draft_type, content, status, created_at, updated_at";
+const DRAFT_COLUMNS: &str = "id, prospect_id, event_id, draft_type, content, status, created_at, updated_at";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftInput {
@@ -39,12 +38,10 @@ impl Db {
     }
 
     pub async fn draft(&self, id: i32) -> Result<Option<OutreachDraft>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&format!("SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn create_draft(&self, input: &DraftInput) -> Result<OutreachDraft> {
@@ -65,19 +62,13 @@ impl Db {
     }
 
     /// Saves the draft if it still has `expected_updated_at`; otherwise reports the conflict.
-    pub async fn save_draft(
-        &self,
-        id: i32,
-        input: &DraftInput,
-        expected_updated_at: Timestamp,
-    ) -> Result<SaveOutcome> {
+    pub async fn save_draft(&self, id: i32, input: &DraftInput, expected_updated_at: Timestamp) -> Result<SaveOutcome> {
         let mut tx = self.pool.begin().await?;
-        let current: Option<OutreachDraft> = sqlx::query_as(&format!(
-            "SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1 FOR UPDATE"
-        ))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let current: Option<OutreachDraft> =
+            sqlx::query_as(&format!("SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1 FOR UPDATE"))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(current) = current else {
             return Ok(SaveOutcome::Gone);
         };
@@ -102,10 +93,7 @@ impl Db {
     }
 
     pub async fn delete_draft(&self, id: i32) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM outreach_drafts WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let n = sqlx::query("DELETE FROM outreach_drafts WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(n.rows_affected() == 1)
     }
 }

@@ -37,29 +37,15 @@ impl EnumLabels {
               WHERE t.typname = ANY($1) AND pg_type_is_visible(t.oid)
               ORDER BY t.typname, e.enumsortorder",
         )
-        .bind(vec![
-            "prospect_status",
-            "pricing_models",
-            "interaction_types",
-        ])
+        .bind(vec!["prospect_status", "pricing_models", "interaction_types"])
         .fetch_all(pool)
         .await?;
         let mut labels: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-        for kind in [
-            EnumKind::ProspectStatus,
-            EnumKind::PricingModels,
-            EnumKind::InteractionTypes,
-        ] {
-            let list: Vec<String> = rows
-                .iter()
-                .filter(|(t, _)| t == kind.type_name())
-                .map(|(_, l)| l.clone())
-                .collect();
+        for kind in [EnumKind::ProspectStatus, EnumKind::PricingModels, EnumKind::InteractionTypes] {
+            let list: Vec<String> =
+                rows.iter().filter(|(t, _)| t == kind.type_name()).map(|(_, l)| l.clone()).collect();
             if list.is_empty() {
-                return Err(eyre!(
-                    "enum type `{}` has no labels in this database",
-                    kind.type_name()
-                ));
+                return Err(eyre!("enum type `{}` has no labels in this database", kind.type_name()));
             }
             labels.insert(kind.type_name(), list);
         }
@@ -68,20 +54,14 @@ impl EnumLabels {
 
     /// The labels in the database's sort order.
     pub fn labels(&self, kind: EnumKind) -> &[String] {
-        self.labels
-            .get(kind.type_name())
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.labels.get(kind.type_name()).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The database's label for a meaning, matched loosely: `find(.., "closed won")`
     /// finds `CLOSED_WON`, `closed_won` or `Closed Won`.
     pub fn find(&self, kind: EnumKind, meaning: &str) -> Option<&str> {
         let want = normalise(meaning);
-        self.labels(kind)
-            .iter()
-            .find(|l| normalise(l) == want)
-            .map(String::as_str)
+        self.labels(kind).iter().find(|l| normalise(l) == want).map(String::as_str)
     }
 
     /// Whether `label` is one of the database's labels, exactly.
@@ -91,8 +71,5 @@ impl EnumLabels {
 }
 
 fn normalise(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }

@@ -5,8 +5,7 @@ use color_eyre::eyre::Result;
 use super::models::{Event, EventAttendee};
 use super::Db;
 
-const EVENT_COLUMNS: &str =
-    "id, event_type, event_date, description, location, target_industries, \
+const EVENT_COLUMNS: &str = "id, event_type, event_date, description, location, target_industries, \
      target_roles, solutions_featured, status, created_at, updated_at";
 
 impl Db {
@@ -23,19 +22,14 @@ impl Db {
                   ORDER BY event_date DESC, id DESC LIMIT $1"
             )
         };
-        Ok(sqlx::query_as(&sql)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pool).await?)
     }
 
     pub async fn event(&self, id: i32) -> Result<Option<Event>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Prospects who have an interaction linked to the event, most interactions first.

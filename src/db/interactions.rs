@@ -8,8 +8,7 @@ use super::{Db, EnumKind, NOW};
 /// Characters of content shown in the timeline list; the rest loads on open.
 const PREVIEW_CHARS: i32 = 160;
 
-const INTERACTION_COLUMNS: &str =
-    "id, prospect_id, event_id, interaction_type::text AS interaction_type, \
+const INTERACTION_COLUMNS: &str = "id, prospect_id, event_id, interaction_type::text AS interaction_type, \
      interaction_date, subject, content, sentiment, outcome, created_at, updated_at";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +38,7 @@ impl InteractionInput {
 
 impl Db {
     /// One page of a prospect's timeline, newest first, without full content.
-    pub async fn timeline(
-        &self,
-        prospect_id: i32,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Vec<TimelineItem>> {
+    pub async fn timeline(&self, prospect_id: i32, offset: i64, limit: i64) -> Result<Vec<TimelineItem>> {
         Ok(sqlx::query_as(
             "SELECT x.id, x.interaction_type::text AS interaction_type, x.interaction_date, x.subject,
                     x.sentiment, x.outcome, x.event_id,
@@ -65,31 +59,24 @@ impl Db {
     }
 
     pub async fn count_interactions(&self, prospect_id: i32) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM interactions WHERE prospect_id = $1")
-                .bind(prospect_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT count(*) FROM interactions WHERE prospect_id = $1")
+            .bind(prospect_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// One interaction in full (its content may be hundreds of kilobytes).
     pub async fn interaction(&self, id: i32) -> Result<Option<Interaction>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {INTERACTION_COLUMNS} FROM interactions WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&format!("SELECT {INTERACTION_COLUMNS} FROM interactions WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Logs an interaction and moves the prospect's last_contacted_at forward, in one transaction.
     pub async fn create_interaction(&self, input: &InteractionInput) -> Result<Interaction> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
-        if !self
-            .enums
-            .contains(EnumKind::InteractionTypes, &input.interaction_type)
-        {
+        if !self.enums.contains(EnumKind::InteractionTypes, &input.interaction_type) {
             return Err(eyre!(
                 "interaction_type: {:?} is not one of {}",
                 input.interaction_type,
@@ -125,10 +112,7 @@ impl Db {
     }
 
     pub async fn delete_interaction(&self, id: i32) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM interactions WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let n = sqlx::query("DELETE FROM interactions WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(n.rows_affected() == 1)
     }
 }

@@ -57,10 +57,7 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self {
-            max_connections: 8,
-            connect_timeout: Duration::from_secs(5),
-        }
+        Self { max_connections: 8, connect_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -90,24 +87,15 @@ impl Db {
                 )
             })?;
 
-        let opened = match schema::inspect(&pool)
-            .await
-            .wrap_err("cannot read the database's schema")?
-        {
+        let opened = match schema::inspect(&pool).await.wrap_err("cannot read the database's schema")? {
             SchemaState::Empty => {
-                MIGRATOR
-                    .run(&pool)
-                    .await
-                    .wrap_err("cannot create the schema")?;
+                MIGRATOR.run(&pool).await.wrap_err("cannot create the schema")?;
                 Opened::Created
             }
             SchemaState::Complete { warnings } => {
                 if Self::created_by_closer(&pool).await? {
                     // Our own database: apply any newer migrations (idempotent).
-                    MIGRATOR
-                        .run(&pool)
-                        .await
-                        .wrap_err("cannot update the schema")?;
+                    MIGRATOR.run(&pool).await.wrap_err("cannot update the schema")?;
                 }
                 for w in &warnings {
                     tracing::warn!("schema: {w}");
@@ -117,14 +105,7 @@ impl Db {
             SchemaState::Mismatch(problems) => return Err(SchemaMismatch(problems).into()),
         };
         let enums = EnumLabels::load(&pool).await?;
-        Ok((
-            Self {
-                pool,
-                enums,
-                display_url,
-            },
-            opened,
-        ))
+        Ok((Self { pool, enums, display_url }, opened))
     }
 
     async fn created_by_closer(pool: &PgPool) -> Result<bool> {
@@ -146,13 +127,7 @@ impl Db {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(Counts {
-            prospects: row.0,
-            companies: row.1,
-            interactions: row.2,
-            events: row.3,
-            usage_logs: row.4,
-        })
+        Ok(Counts { prospects: row.0, companies: row.1, interactions: row.2, events: row.3, usage_logs: row.4 })
     }
 
     /// True when the server answers now.
@@ -173,11 +148,10 @@ pub struct Counts {
 /// Creates `database` in the server at `admin_url` if it does not exist.
 pub async fn create_database_if_missing(admin_url: &str, database: &str) -> Result<()> {
     let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(database)
-            .fetch_one(&mut conn)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(database)
+        .fetch_one(&mut conn)
+        .await?;
     if !exists {
         // Identifiers cannot be bound; quote it the way PostgreSQL does.
         let sql = format!("CREATE DATABASE {}", quote_ident(database));

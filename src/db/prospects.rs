@@ -59,9 +59,13 @@ pub struct ProspectFilter {
 
 impl ProspectFilter {
     fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+        self.push_where_with(qb, true)
+    }
+
+    fn push_where_with(&self, qb: &mut QueryBuilder<'_, Postgres>, with_search: bool) {
         qb.push(" WHERE TRUE");
         let search = self.search.trim();
-        if !search.is_empty() {
+        if with_search && !search.is_empty() {
             // One query per column joined by UNION lets each use its trigram
             // index; an OR across the join would scan every row.
             let pat = like_pattern(search);
@@ -74,9 +78,7 @@ impl ProspectFilter {
                 .push(")");
         }
         if let Some(status) = &self.status {
-            qb.push(" AND p.status = ")
-                .push_bind(status.clone())
-                .push("::prospect_status");
+            qb.push(" AND p.status = ").push_bind(status.clone()).push("::prospect_status");
         }
         if let Some(active) = self.active {
             qb.push(" AND p.is_active = ").push_bind(active);
@@ -110,14 +112,8 @@ impl ProspectInput {
         }
         let email = self.email.trim();
         match email.split_once('@') {
-            Some((local, domain))
-                if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {}
-            _ => {
-                return Err((
-                    "email",
-                    "an email needs one @ with text on both sides".into(),
-                ))
-            }
+            Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {}
+            _ => return Err(("email", "an email needs one @ with text on both sides".into())),
         }
         for (field, value) in [("full_name", &self.full_name), ("email", &self.email)] {
             if value.chars().count() > 255 {
@@ -143,35 +139,71 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ProspectListItem>> {
+        if !filter.search.trim().is_empty() && sort != ProspectSort::Company {
+            if let Some(rows) = self.list_prospects_windowed(filter, sort, offset, limit).await? {
+                return Ok(rows);
+            }
+        }
         let mut qb = QueryBuilder::new(format!(
             "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
              JOIN industries i ON i.id = c.industry_id"
         ));
         filter.push_where(&mut qb);
         qb.push(" ORDER BY ").push(sort.order_by());
-        qb.push(" LIMIT ")
-            .push_bind(limit)
-            .push(" OFFSET ")
-            .push_bind(offset);
+        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// A search that matches many prospects is answered fastest by walking
+    /// the sort index and testing each row; one that matches few, by the
+    /// trigram indexes. This tries the first over a bounded window of the
+    /// sorted rows: when the window yields a full page, that page is exact
+    /// (it holds the first matches in sort order). Otherwise it returns None
+    /// and the caller uses the index path.
+    async fn list_prospects_windowed(
+        &self,
+        filter: &ProspectFilter,
+        sort: ProspectSort,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Option<Vec<ProspectListItem>>> {
+        let window = ((offset + limit) * 40).clamp(1000, 20_000);
+        let mut qb = QueryBuilder::new(
+            "WITH w AS (SELECT p.id, p.full_name, p.email, p.status, p.is_active, p.last_contacted_at, p.company_id \
+             FROM prospects p JOIN companies c ON c.id = p.company_id",
+        );
+        filter.push_where_with(&mut qb, false);
+        qb.push(" ORDER BY ").push(sort.order_by()).push(" LIMIT ").push_bind(window);
+        qb.push(format!(
+            ") SELECT {LIST_COLUMNS} FROM w p JOIN companies c ON c.id = p.company_id \
+             JOIN industries i ON i.id = c.industry_id WHERE "
+        ));
+        let pat = like_pattern(filter.search.trim());
+        qb.push("(p.full_name ILIKE ")
+            .push_bind(pat.clone())
+            .push(" OR p.email ILIKE ")
+            .push_bind(pat.clone())
+            .push(" OR c.name ILIKE ")
+            .push_bind(pat)
+            .push(")");
+        qb.push(" ORDER BY ").push(sort.order_by());
+        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let rows: Vec<ProspectListItem> = qb.build_query_as().fetch_all(&self.pool).await?;
+        Ok((rows.len() as i64 == limit).then_some(rows))
     }
 
     /// How many prospects match the filter.
     pub async fn count_prospects(&self, filter: &ProspectFilter) -> Result<i64> {
-        let mut qb = QueryBuilder::new(
-            "SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id",
-        );
+        let mut qb = QueryBuilder::new("SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id");
         filter.push_where(&mut qb);
         Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
     pub async fn prospect(&self, id: i32) -> Result<Option<Prospect>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {PROSPECT_COLUMNS} FROM prospects WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&format!("SELECT {PROSPECT_COLUMNS} FROM prospects WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// A prospect with its company and industry.
@@ -190,11 +222,7 @@ impl Db {
                 .bind(company.industry_id)
                 .fetch_one(&self.pool)
                 .await?;
-        Ok(Some(ProspectDetail {
-            prospect,
-            company,
-            industry,
-        }))
+        Ok(Some(ProspectDetail { prospect, company, industry }))
     }
 
     fn check_status(&self, status: &str) -> Result<()> {
@@ -287,16 +315,9 @@ impl Db {
     pub async fn delete_prospect(&self, id: i32) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         for table in ["interactions", "outreach_drafts", "prospect_research"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE prospect_id = $1"))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(&format!("DELETE FROM {table} WHERE prospect_id = $1")).bind(id).execute(&mut *tx).await?;
         }
-        let n = sqlx::query("DELETE FROM prospects WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n = sqlx::query("DELETE FROM prospects WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
         tx.commit().await?;
         Ok(n == 1)
     }

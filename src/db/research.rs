@@ -6,8 +6,7 @@ use serde_json::Value;
 use super::models::ProspectResearch;
 use super::{Db, NOW};
 
-const RESEARCH_COLUMNS: &str =
-    "id, prospect_id, research_summary, key_insights, recommended_solutions, \
+const RESEARCH_COLUMNS: &str = "id, prospect_id, research_summary, key_insights, recommended_solutions, \
      confidence_score, created_at, updated_at";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,10 +45,7 @@ impl Db {
     }
 
     pub async fn delete_research(&self, id: i32) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM prospect_research WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let n = sqlx::query("DELETE FROM prospect_research WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(n.rows_affected() == 1)
     }
 }

@@ -177,10 +177,7 @@ impl fmt::Display for SchemaMismatch {
         for p in &self.0 {
             writeln!(f, "  - {p}")?;
         }
-        write!(
-            f,
-            "Fix the database, or point Closer at another one with DATABASE_URL."
-        )
+        write!(f, "Fix the database, or point Closer at another one with DATABASE_URL.")
     }
 }
 
@@ -197,13 +194,10 @@ pub async fn inspect(pool: &PgPool) -> sqlx::Result<SchemaState> {
     .fetch_all(pool)
     .await?;
 
-    let present_tables: std::collections::BTreeSet<&str> =
-        rows.iter().map(|r| r.0.as_str()).collect();
+    let present_tables: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     // alembic_version alone says nothing: the schema is "there" once any data table is.
-    let data_tables_present = SEED_TABLES
-        .iter()
-        .filter(|(t, _)| *t != "alembic_version" && present_tables.contains(t))
-        .count();
+    let data_tables_present =
+        SEED_TABLES.iter().filter(|(t, _)| *t != "alembic_version" && present_tables.contains(t)).count();
     if data_tables_present == 0 {
         return Ok(SchemaState::Empty);
     }
@@ -217,20 +211,14 @@ pub async fn inspect(pool: &PgPool) -> sqlx::Result<SchemaState> {
         }
         for (column, want, nullable) in *columns {
             let Some(r) = rows.iter().find(|r| r.0 == *table && r.1 == *column) else {
-                problems.push(format!(
-                    "column `{table}.{column}` is missing (expected {want})"
-                ));
+                problems.push(format!("column `{table}.{column}` is missing (expected {want})"));
                 continue;
             };
             let have = describe_type(&r.2, &r.3, r.4);
             if !same_type(want, &have) {
-                problems.push(format!(
-                    "column `{table}.{column}` is {have}, expected {want}"
-                ));
+                problems.push(format!("column `{table}.{column}` is {have}, expected {want}"));
             } else if have != *want {
-                warnings.push(format!(
-                    "column `{table}.{column}` is {have} (Closer expects {want})"
-                ));
+                warnings.push(format!("column `{table}.{column}` is {have} (Closer expects {want})"));
             }
             let is_nullable = r.5 == "YES";
             if is_nullable != *nullable {
@@ -242,11 +230,7 @@ pub async fn inspect(pool: &PgPool) -> sqlx::Result<SchemaState> {
             }
         }
     }
-    Ok(if problems.is_empty() {
-        SchemaState::Complete { warnings }
-    } else {
-        SchemaState::Mismatch(problems)
-    })
+    Ok(if problems.is_empty() { SchemaState::Complete { warnings } } else { SchemaState::Mismatch(problems) })
 }
 
 fn describe_type(data_type: &str, udt: &str, len: Option<i32>) -> String {

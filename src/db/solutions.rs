@@ -40,11 +40,9 @@ impl Db {
     }
 
     pub async fn solution(&self, id: i32) -> Result<Option<Solution>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {SOLUTION_COLUMNS} FROM solutions s WHERE s.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(&format!("SELECT {SOLUTION_COLUMNS} FROM solutions s WHERE s.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 }

@@ -34,12 +34,7 @@ pub fn mask(url: &str) -> String {
         Some(colon) => format!("{}:***", &userinfo[..colon]),
         None => userinfo.to_string(),
     };
-    format!(
-        "{}{}{}",
-        &url[..scheme_end + 3],
-        masked_userinfo,
-        &rest[at..]
-    )
+    format!("{}{}{}", &url[..scheme_end + 3], masked_userinfo, &rest[at..])
 }
 
 #[cfg(test)]

@@ -107,16 +107,8 @@ impl Db {
 
     /// Usage grouped by model, workflow, node or day, with latency percentiles.
     /// Rows are by cost, largest first (by date for days).
-    pub async fn usage_breakdown(
-        &self,
-        range: UsageRange,
-        by: UsageGroup,
-    ) -> Result<Vec<UsageBucket>> {
-        let order = if by == UsageGroup::Day {
-            "key"
-        } else {
-            "cost DESC, key"
-        };
+    pub async fn usage_breakdown(&self, range: UsageRange, by: UsageGroup) -> Result<Vec<UsageBucket>> {
+        let order = if by == UsageGroup::Day { "key" } else { "cost DESC, key" };
         let sql = format!(
             "SELECT {expr} AS key, count(*) AS calls,
                     sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
@@ -129,11 +121,7 @@ impl Db {
               GROUP BY 1 ORDER BY {order}",
             expr = by.expr()
         );
-        Ok(sqlx::query_as(&sql)
-            .bind(range.since)
-            .bind(range.until)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&sql).bind(range.since).bind(range.until).fetch_all(&self.pool).await?)
     }
 
     /// Cost logged since the start of the current UTC month (for the budget).

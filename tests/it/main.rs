@@ -1,1 +1,9 @@
+//! The integration suite: one binary, every module against real PostgreSQL.
 
+mod support;
+
+mod cluster;
+mod config;
+mod existing_db;
+mod repository;
+mod schema;

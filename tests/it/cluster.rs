@@ -1,0 +1,39 @@
+//! The managed cluster: first start, restart over a stale postmaster.pid.
+
+use closer::db::cluster::{Cluster, Status};
+
+#[test]
+fn survives_a_stale_postmaster_pid() {
+    let root = std::env::temp_dir().join(format!("closer-it-stale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let cluster = Cluster::at(root.clone()).unwrap().with_test_settings();
+    assert_eq!(cluster.status().unwrap(), Status::NotInitialised);
+    assert!(cluster.ensure_running().unwrap(), "initialised on first start");
+    let Status::Running { pid } = cluster.status().unwrap() else { panic!("running") };
+    assert!(pid > 0);
+    assert!(!cluster.ensure_running().unwrap(), "second call finds it running");
+
+    // Simulate a crash: stop the server, then put back a postmaster.pid
+    // naming a process that does not exist.
+    let pid_file = cluster.data_dir().join("postmaster.pid");
+    let contents = std::fs::read_to_string(&pid_file).unwrap();
+    cluster.stop().unwrap();
+    assert_eq!(cluster.status().unwrap(), Status::Stopped);
+    let stale = contents.replacen(&pid.to_string(), "999999", 1);
+    std::fs::write(&pid_file, stale).unwrap();
+    if unsafe { libc::geteuid() } == 0 {
+        let pg = std::process::Command::new("id").args(["-u", "postgres"]).output().unwrap();
+        let uid: u32 = String::from_utf8_lossy(&pg.stdout).trim().parse().unwrap();
+        std::os::unix::fs::chown(&pid_file, Some(uid), None).unwrap();
+    }
+    cluster.ensure_running().expect("starts over a stale pid file");
+    assert!(matches!(cluster.status().unwrap(), Status::Running { .. }));
+
+    // The socket directory is private.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(cluster.socket_dir()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    assert!(cluster.url("closer").contains("host="), "a Unix socket URL");
+    cluster.stop().unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -1,0 +1,129 @@
+//! Test harness: one real PostgreSQL per test run (DATABASE_URL's server,
+//! or a cluster started through Closer's own managed-cluster code), and a
+//! fresh database per test, cloned from a migrated template.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+
+use closer::db::cluster::Cluster;
+use closer::db::{Db, OpenOptions};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, PgConnection};
+
+const TEMPLATE: &str = "closer_it_template";
+
+struct Server {
+    /// URL of a database we can run CREATE DATABASE from.
+    admin_url: String,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static TEMPLATE_READY: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// Replaces the database name in a URL (keeping the query string).
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
+    let host_part = match path_start {
+        Some(i) => &base[..i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{db}?{q}"),
+        None => format!("{host_part}/{db}"),
+    }
+}
+
+fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            if !url.is_empty() {
+                return Server { admin_url: url };
+            }
+        }
+        // The same managed-cluster code the app uses, with durability off.
+        let root = std::env::temp_dir().join(format!("closer-it-{}", unsafe { libc::geteuid() }));
+        let cluster = Cluster::at(root).expect("PostgreSQL binaries").with_test_settings();
+        cluster.ensure_running().expect("start the test cluster");
+        Server { admin_url: cluster.url("postgres") }
+    })
+}
+
+async fn admin() -> PgConnection {
+    PgConnectOptions::from_str(&server().admin_url).unwrap().connect().await.expect("connect to test server")
+}
+
+async fn ensure_template() {
+    TEMPLATE_READY
+        .get_or_init(|| async {
+            let mut conn = admin().await;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")).execute(&mut conn).await.unwrap();
+            // Leftovers of earlier runs.
+            let old: Vec<String> =
+                sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'closer_it_t%'")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            for db in old {
+                let pid_part = db.split('_').nth(3).unwrap_or("");
+                if pid_part != std::process::id().to_string() {
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await
+                        .ok();
+                }
+            }
+            sqlx::query(&format!("CREATE DATABASE {TEMPLATE}")).execute(&mut conn).await.unwrap();
+            let (db, _) = Db::open(&with_database(&server().admin_url, TEMPLATE), &OpenOptions::default())
+                .await
+                .expect("migrate template");
+            db.pool.close().await;
+            conn.close().await.ok();
+        })
+        .await;
+}
+
+/// A new, empty database (no schema at all). Returns its URL.
+pub async fn empty_database() -> String {
+    let name = format!("closer_it_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let mut conn = admin().await;
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0")).execute(&mut conn).await.unwrap();
+    conn.close().await.ok();
+    with_database(&server().admin_url, &name)
+}
+
+/// A new database with Closer's schema, opened. Returns the Db and its URL.
+pub async fn fresh_db() -> (Db, String) {
+    ensure_template().await;
+    let name = format!("closer_it_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+    let mut conn = admin().await;
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}")).execute(&mut conn).await.unwrap();
+    conn.close().await.ok();
+    let url = with_database(&server().admin_url, &name);
+    let (db, _) = Db::open(&url, &OpenOptions::default()).await.expect("open fresh db");
+    (db, url)
+}
+
+/// A fresh database filled with demo data for `prospects` prospects.
+pub async fn demo_db(prospects: u32) -> (Db, String) {
+    let (db, url) = fresh_db().await;
+    closer::db::demo::load(&db, &closer::db::demo::DemoOptions { prospects, seed: 7, anchor: anchor() })
+        .await
+        .expect("demo data");
+    (db, url)
+}
+
+/// A fixed "today" so tests do not depend on the clock.
+pub fn anchor() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 15).unwrap().and_hms_opt(0, 0, 0).unwrap()
+}
+
+pub async fn connect(url: &str) -> PgConnection {
+    PgConnectOptions::from_str(url).unwrap().connect().await.unwrap()
+}
