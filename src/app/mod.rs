@@ -1,14 +1,121 @@
-//! Application state and the single place it changes.
+//! Application state, the actions that change it, and the event loop.
 
+pub mod action;
 pub mod command;
+pub mod form;
+pub mod io;
+pub mod state;
+mod update;
 
-pub use command::Command;
+use std::time::{Duration, Instant};
 
 use color_eyre::eyre::Result;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
 
-use crate::config::Config;
-use crate::setup::Target;
+pub use action::Action;
+pub use command::Command;
+pub use state::AppState;
 
-pub async fn run(_config: Config, _target: Target) -> Result<()> {
-    Ok(())
+use crate::config::{Config, KeyBindings, Theme};
+use crate::db::EnumLabels;
+use crate::setup::{self, Target};
+
+/// The state plus what it is read with (keys, theme).
+pub struct App {
+    pub state: AppState,
+    pub keys: KeyBindings,
+    pub theme: Theme,
+}
+
+impl App {
+    pub fn new(config: &Config, enums: EnumLabels, database: String, size: (u16, u16)) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let mut state = AppState { enums, size, monthly_budget: config.llm.monthly_budget_usd, ..Default::default() };
+        state.prospects.page_size = config.ui.page_size as i64;
+        state.status.database = database;
+        state.status.connected = true;
+        Self { state, keys: config.key_bindings(), theme: config.theme(no_color) }
+    }
+}
+
+/// Turns a terminal event into an action.
+pub fn action_for(event: TermEvent) -> Option<Action> {
+    match event {
+        TermEvent::Key(k) => Some(Action::Key(k)),
+        TermEvent::Mouse(m) => Some(Action::Mouse(m)),
+        TermEvent::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+pub async fn run(config: Config, target: Target) -> Result<()> {
+    if matches!(target, Target::Managed(_)) {
+        eprint!("starting Closer's database… ");
+    }
+    let (db, report) = setup::open(&target, &config).await?;
+    if matches!(target, Target::Managed(_)) {
+        eprintln!("ok");
+    }
+    let mut term = crate::tui::enter()?;
+    let result = event_loop(&mut term, &config, db, report).await;
+    crate::tui::restore();
+    result
+}
+
+async fn event_loop(
+    term: &mut crate::tui::Term,
+    config: &Config,
+    db: crate::db::Db,
+    report: setup::OpenReport,
+) -> Result<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let io = io::Io::new(db.clone(), tx);
+    let size = term.size()?;
+    let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (size.width, size.height));
+    if !report.notes.is_empty() {
+        app.state.status.message = Some(report.notes.join("; "));
+    }
+    for request in app.start() {
+        io.send(request);
+    }
+    let mut events = EventStream::new();
+    // Redraw only when something changed, at most once per frame interval,
+    // so an idle Closer sleeps in select! and uses no CPU.
+    let frame = Duration::from_millis(config.ui.frame_interval_ms.max(1));
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - frame;
+    loop {
+        if dirty && last_draw.elapsed() >= frame {
+            term.draw(|f| crate::ui::draw(f, &app))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        if app.state.should_quit {
+            return Ok(());
+        }
+        let wait = frame.saturating_sub(last_draw.elapsed());
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    if let Some(action) = action_for(event) {
+                        for request in app.update(action) {
+                            io.send(request);
+                        }
+                        dirty = true;
+                    }
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(action) = rx.recv() => {
+                for request in app.update(action) {
+                    io.send(request);
+                }
+                dirty = true;
+            }
+            _ = tokio::time::sleep(wait), if dirty => {}
+        }
+    }
 }

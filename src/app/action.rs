@@ -1,0 +1,83 @@
+//! Every change to the app's state is an [`Action`], handled in one place
+//! ([`super::App::update`]). Input events become actions; so do the answers
+//! of database requests, which carry the request they answer so that a stale
+//! answer (for a row the user has already left) is recognised and dropped.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::db::models::{
+    CatalogEntry, Event, EventAttendee, Industry, Interaction, OutreachDraft, ProspectDetail, ProspectListItem,
+    ProspectResearch, TimelineItem,
+};
+use crate::db::usage::{UsageBucket, UsageTotals};
+use crate::db::Counts;
+
+use super::io::Request;
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Something finished in the background: an answer to a request.
+    Loaded(Box<Loaded>),
+    /// A request failed; `retryable` when the connection is at fault.
+    Failed {
+        request: Request,
+        error: String,
+        retryable: bool,
+    },
+    /// The connection monitor's view of the database.
+    Connection {
+        up: bool,
+    },
+    Quit,
+}
+
+/// Answers from the database, each tagged with what it answers.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    ProspectPage {
+        generation: u64,
+        page: i64,
+        rows: Vec<ProspectListItem>,
+    },
+    ProspectCount {
+        generation: u64,
+        total: i64,
+    },
+    Detail {
+        prospect_id: i32,
+        detail: Option<ProspectDetail>,
+        research: Vec<ProspectResearch>,
+        drafts: Vec<OutreachDraft>,
+    },
+    Timeline {
+        prospect_id: i32,
+        items: Vec<TimelineItem>,
+        total: i64,
+    },
+    Interaction(Option<Interaction>),
+    Events {
+        upcoming: Vec<Event>,
+        past: Vec<Event>,
+    },
+    Attendees {
+        event_id: i32,
+        attendees: Vec<EventAttendee>,
+    },
+    Catalog(Vec<CatalogEntry>),
+    Industries(Vec<Industry>),
+    Counts(Counts),
+    Costs {
+        totals: UsageTotals,
+        by_model: Vec<UsageBucket>,
+        by_day: Vec<UsageBucket>,
+        month_cost: f64,
+    },
+    /// A write finished; the message is shown and affected views reload.
+    Written {
+        message: String,
+        prospect_id: Option<i32>,
+    },
+}

@@ -1,0 +1,239 @@
+//! The app's state. The UI reads it (never writes it); only
+//! [`App::update`](super::App::update) changes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::db::models::{
+    CatalogEntry, Event, EventAttendee, Industry, Interaction, OutreachDraft, ProspectDetail, ProspectListItem,
+    ProspectResearch, TimelineItem,
+};
+use crate::db::prospects::{ProspectFilter, ProspectSort};
+use crate::db::usage::{UsageBucket, UsageRange, UsageTotals};
+use crate::db::EnumLabels;
+
+use super::form::Form;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Prospects,
+    Events,
+    Solutions,
+    Costs,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Prospects, View::Events, View::Solutions, View::Costs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Prospects => "Prospects",
+            View::Events => "Events",
+            View::Solutions => "Solutions",
+            View::Costs => "LLM costs",
+        }
+    }
+
+    /// The panes of this view, in Tab order.
+    pub fn panes(self) -> &'static [Pane] {
+        match self {
+            View::Prospects => &[Pane::List, Pane::Detail, Pane::Timeline],
+            View::Events | View::Solutions => &[Pane::List, Pane::Detail],
+            View::Costs => &[Pane::List],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    List,
+    Detail,
+    Timeline,
+}
+
+/// The virtual prospects list: pages are fetched as they come into view and
+/// dropped when far away, so memory stays flat over 100,000 rows.
+#[derive(Debug, Clone, Default)]
+pub struct ProspectList {
+    pub filter: ProspectFilter,
+    pub sort: ProspectSort,
+    /// Bumped on every filter/sort change; answers for an older one are dropped.
+    pub generation: u64,
+    pub total: Option<i64>,
+    pub pages: BTreeMap<i64, Vec<ProspectListItem>>,
+    pub requested: BTreeSet<i64>,
+    pub selected: usize,
+    /// First visible row.
+    pub scroll: usize,
+    pub page_size: i64,
+}
+
+impl ProspectList {
+    pub fn row(&self, index: usize) -> Option<&ProspectListItem> {
+        let page = index as i64 / self.page_size;
+        self.pages.get(&page).and_then(|rows| rows.get(index % self.page_size as usize))
+    }
+
+    pub fn selected_row(&self) -> Option<&ProspectListItem> {
+        self.row(self.selected)
+    }
+
+    /// Rows that can be selected: the total when known, else what is loaded.
+    pub fn len(&self) -> usize {
+        match self.total {
+            Some(t) => t as usize,
+            None => {
+                self.pages.iter().map(|(p, rows)| *p as usize * self.page_size as usize + rows.len()).max().unwrap_or(0)
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The selected prospect's detail, research, drafts and timeline.
+#[derive(Debug, Clone, Default)]
+pub struct ProspectPanel {
+    pub prospect_id: Option<i32>,
+    pub detail: Option<ProspectDetail>,
+    pub research: Vec<ProspectResearch>,
+    pub drafts: Vec<OutreachDraft>,
+    pub detail_loading: bool,
+    pub detail_scroll: u16,
+    pub timeline: Vec<TimelineItem>,
+    pub timeline_total: i64,
+    pub timeline_loading: bool,
+    pub timeline_selected: usize,
+    pub timeline_limit: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventsState {
+    pub loaded: bool,
+    /// Upcoming first (soonest first), then past (latest first).
+    pub events: Vec<Event>,
+    pub upcoming_count: usize,
+    pub selected: usize,
+    pub attendees: Option<(i32, Vec<EventAttendee>)>,
+    pub detail_scroll: u16,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SolutionsState {
+    pub loaded: bool,
+    pub entries: Vec<CatalogEntry>,
+    pub selected: usize,
+    pub detail_scroll: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CostRange {
+    Today,
+    Days7,
+    #[default]
+    Days30,
+    ThisMonth,
+    All,
+}
+
+impl CostRange {
+    pub const ALL: [CostRange; 5] =
+        [CostRange::Today, CostRange::Days7, CostRange::Days30, CostRange::ThisMonth, CostRange::All];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CostRange::Today => "today",
+            CostRange::Days7 => "7 days",
+            CostRange::Days30 => "30 days",
+            CostRange::ThisMonth => "this month",
+            CostRange::All => "all time",
+        }
+    }
+
+    pub fn range(self, now: chrono::NaiveDateTime) -> UsageRange {
+        use chrono::{Datelike, Duration};
+        let today = now.date().and_hms_opt(0, 0, 0).unwrap();
+        let since = match self {
+            CostRange::Today => Some(today),
+            CostRange::Days7 => Some(today - Duration::days(6)),
+            CostRange::Days30 => Some(today - Duration::days(29)),
+            CostRange::ThisMonth => Some(today.with_day(1).unwrap()),
+            CostRange::All => None,
+        };
+        UsageRange { since, until: None }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CostsState {
+    pub range: CostRange,
+    pub loading: bool,
+    pub totals: Option<UsageTotals>,
+    pub by_model: Vec<UsageBucket>,
+    pub by_day: Vec<UsageBucket>,
+    pub month_cost: f64,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help {
+        scroll: u16,
+    },
+    /// A full interaction; `None` while loading.
+    Interaction {
+        id: i32,
+        interaction: Option<Interaction>,
+        scroll: u16,
+    },
+    Picker(Picker),
+    Form(Box<Form>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickPurpose {
+    ProspectStatus { prospect_id: i32 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub title: String,
+    pub options: Vec<String>,
+    pub selected: usize,
+    pub purpose: PickPurpose,
+}
+
+/// The status bar's facts.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub database: String,
+    pub connected: bool,
+    pub in_flight: usize,
+    pub message: Option<String>,
+    pub error: Option<String>,
+    pub prospects_total: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppState {
+    pub view: View,
+    pub pane: Pane,
+    pub prospects: ProspectList,
+    pub panel: ProspectPanel,
+    pub events: EventsState,
+    pub solutions: SolutionsState,
+    pub costs: CostsState,
+    pub industries: Vec<Industry>,
+    pub enums: EnumLabels,
+    pub popup: Option<Popup>,
+    /// The search box has the keyboard.
+    pub searching: bool,
+    pub status: Status,
+    /// Terminal size, for paging and the "too small" message.
+    pub size: (u16, u16),
+    pub should_quit: bool,
+    pub monthly_budget: f64,
+}

@@ -1,0 +1,83 @@
+//! Helpers shared by the panes.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+use serde_json::Value;
+
+use crate::app::App;
+use crate::sanitize;
+
+pub fn block<'a>(title: impl Into<String>, focused: bool, app: &App) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(if focused { app.theme.focused_border } else { app.theme.border })
+        .title(Span::styled(format!(" {} ", title.into()), if focused { app.theme.title } else { Style::new() }))
+}
+
+/// "label: value" with the label muted; the value is sanitised.
+pub fn field<'a>(label: &str, value: &str, app: &App) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:>10}: "), app.theme.muted),
+        Span::raw(sanitize::line(value).into_owned()),
+    ])
+}
+
+pub fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "—".into())
+}
+
+pub fn date(t: Option<chrono::NaiveDateTime>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into())
+}
+
+/// Any JSON shape as short readable lines: strings as they are, objects as
+/// `key: value`, arrays one item per line. Never fails on an odd shape.
+pub fn json_lines(v: &Option<Value>) -> Vec<String> {
+    match v {
+        None | Some(Value::Null) => vec![],
+        Some(Value::Array(items)) => items.iter().map(json_inline).collect(),
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| format!("{k}: {}", json_inline(v))).collect(),
+        Some(other) => vec![json_inline(other)],
+    }
+}
+
+pub fn json_inline(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        Value::Array(items) => items.iter().map(json_inline).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => {
+            // A recommended solution: {"id":…, "name":…, "reason":…}.
+            let name = map.get("name").or_else(|| map.get("solution")).or_else(|| map.get("insight"));
+            match (name, map.get("reason")) {
+                (Some(Value::String(n)), Some(Value::String(r))) => format!("{n} — {r}"),
+                (Some(Value::String(n)), _) if map.len() == 1 => n.clone(),
+                _ => map.iter().map(|(k, v)| format!("{k}: {}", json_inline(v))).collect::<Vec<_>>().join(", "),
+            }
+        }
+        other => other.to_string(),
+    };
+    sanitize::line(&s).into_owned()
+}
+
+/// Truncates to a display width, adding … when cut (wide characters count double).
+pub fn fit(s: &str, width: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}

@@ -1,0 +1,77 @@
+//! Where each pane goes. The update logic asks the same functions how many
+//! rows are visible, so paging matches what is drawn.
+
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+
+/// Below this the UI says "too small" instead of drawing a broken layout.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub struct Areas {
+    pub tabs: Rect,
+    pub main: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+pub fn areas(size: Rect) -> Areas {
+    let [tabs, main, status, hints] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)])
+            .areas(size);
+    Areas { tabs, main, status, hints }
+}
+
+pub struct ProspectAreas {
+    pub list: Rect,
+    pub detail: Rect,
+    pub timeline: Rect,
+}
+
+/// Wide terminals: list on the left, detail and timeline stacked on the
+/// right. Narrow ones (80 columns): list on top, detail and timeline below.
+pub fn prospect_areas(main: Rect) -> ProspectAreas {
+    if main.width >= 120 {
+        let [list, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(main);
+        let [detail, timeline] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+        ProspectAreas { list, detail, timeline }
+    } else {
+        let [list, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
+        let [detail, timeline] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+        ProspectAreas { list, detail, timeline }
+    }
+}
+
+/// List on the left, detail on the right (events, solutions).
+pub fn master_detail(main: Rect) -> [Rect; 2] {
+    let dir = if main.width >= 100 { Direction::Horizontal } else { Direction::Vertical };
+    let chunks = Layout::default()
+        .direction(dir)
+        .constraints([Constraint::Percentage(45), Constraint::Percentage(55)])
+        .split(main);
+    [chunks[0], chunks[1]]
+}
+
+/// Visible rows in the prospects table (inside borders, below the filter line and header).
+pub fn prospect_list_rows(size: (u16, u16)) -> usize {
+    let a = areas(Rect::new(0, 0, size.0, size.1));
+    prospect_areas(a.main).list.height.saturating_sub(4).max(1) as usize
+}
+
+pub fn timeline_rows(size: (u16, u16)) -> usize {
+    let a = areas(Rect::new(0, 0, size.0, size.1));
+    (prospect_areas(a.main).timeline.height.saturating_sub(2) / 2).max(1) as usize
+}
+
+pub fn master_rows(size: (u16, u16)) -> usize {
+    let a = areas(Rect::new(0, 0, size.0, size.1));
+    master_detail(a.main)[0].height.saturating_sub(2).max(1) as usize
+}
+
+/// A centred rectangle for popups.
+pub fn centered(area: Rect, width_pct: u16, height_pct: u16) -> Rect {
+    let w = (area.width * width_pct / 100).max(20).min(area.width);
+    let h = (area.height * height_pct / 100).max(6).min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}

@@ -1,0 +1,132 @@
+//! Popups over the current view: help, a full interaction, a picker, a form.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::common::block;
+use super::layout::centered;
+use crate::app::form::{FieldKind, Form};
+use crate::app::state::Popup;
+use crate::app::{App, Command};
+use crate::sanitize;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
+    match popup {
+        Popup::Help { scroll } => help(frame, area, app, *scroll),
+        Popup::Interaction { interaction, scroll, .. } => {
+            let rect = centered(area, 90, 85);
+            frame.render_widget(Clear, rect);
+            let Some(x) = interaction else {
+                frame.render_widget(Paragraph::new("loading…").block(block("Interaction", true, app)), rect);
+                return;
+            };
+            let mut lines = vec![
+                Line::from(Span::styled(sanitize::line(&x.subject).into_owned(), app.theme.title)),
+                Line::from(Span::styled(
+                    format!(
+                        "{} · {} · sentiment {} · {} characters",
+                        x.interaction_date.format("%Y-%m-%d %H:%M"),
+                        sanitize::line(&x.interaction_type),
+                        sanitize::line(x.sentiment.as_deref().unwrap_or("—")),
+                        x.content.chars().count()
+                    ),
+                    app.theme.muted,
+                )),
+            ];
+            if let Some(o) = &x.outcome {
+                lines.push(Line::from(format!("Outcome: {}", sanitize::line(o))));
+            }
+            lines.push(Line::default());
+            // The body scrolls by logical line under a fixed header, and only
+            // the lines that can be visible are built, so a body of several
+            // hundred kilobytes scrolls without delay.
+            let body = sanitize::multiline(&x.content);
+            let total = body.lines().count();
+            let start = (*scroll as usize).min(total.saturating_sub(1));
+            let height = rect.height as usize;
+            lines.extend(body.lines().skip(start).take(height).map(|l| Line::from(l.to_string())));
+            let title =
+                format!("Interaction #{} · line {}/{} (j/k PgUp/PgDn g/G, Esc close)", x.id, start + 1, total.max(1));
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(title, true, app)), rect);
+        }
+        Popup::Picker(p) => {
+            let rect = centered(area, 40, 50);
+            frame.render_widget(Clear, rect);
+            let items: Vec<ListItem> =
+                p.options.iter().map(|o| ListItem::new(sanitize::line(o).into_owned())).collect();
+            let mut state = ListState::default().with_selected(Some(p.selected));
+            frame.render_stateful_widget(
+                List::new(items).block(block(p.title.clone(), true, app)).highlight_style(app.theme.selection),
+                rect,
+                &mut state,
+            );
+        }
+        Popup::Form(form) => draw_form(frame, area, app, form),
+    }
+}
+
+fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
+    let rect = centered(area, 80, 85);
+    frame.render_widget(Clear, rect);
+    let mut lines =
+        vec![Line::from(Span::styled("Key bindings (change them in config.toml [ui.keys])", app.theme.title))];
+    for c in Command::ALL {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>18}  ", app.keys.label(*c)), app.theme.accent),
+            Span::raw(c.description()),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "In forms: Tab/↓ next field · Shift-Tab/↑ previous · ←/→/Space change a choice",
+        app.theme.muted,
+    )));
+    lines.push(Line::from(Span::styled(
+        "          Ctrl-S or Enter on the last field saves · Esc cancels (twice if changed)",
+        app.theme.muted,
+    )));
+    lines.push(Line::from(Span::styled("Mouse: wheel scrolls, click selects a prospect", app.theme.muted)));
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block("Help (Esc to close)", true, app)), rect);
+}
+
+fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
+    let rect = centered(area, 80, 90);
+    frame.render_widget(Clear, rect);
+    let mut lines = Vec::new();
+    for (i, f) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let label_style = if focused { app.theme.title } else { app.theme.muted };
+        let value = sanitize::line(&f.value).into_owned();
+        let shown = match &f.kind {
+            FieldKind::Text if focused => {
+                let (a, b): (String, String) = {
+                    let idx = value.char_indices().nth(f.cursor).map(|(i, _)| i).unwrap_or(value.len());
+                    (value[..idx].to_string(), value[idx..].to_string())
+                };
+                vec![Span::raw(a), Span::styled("▏", app.theme.accent), Span::raw(b)]
+            }
+            FieldKind::Text => vec![Span::raw(value)],
+            FieldKind::Choice(_) | FieldKind::Bool => vec![Span::styled(format!("‹ {value} ›"), app.theme.accent)],
+        };
+        let mut spans =
+            vec![Span::styled(format!("{}{:>12}: ", if focused { "▶" } else { " " }, f.label), label_style)];
+        spans.extend(shown);
+        lines.push(Line::from(spans));
+        if let Some(e) = &f.error {
+            lines.push(Line::from(Span::styled(format!("{:>15}⚠ {}", "", sanitize::line(e)), app.theme.error)));
+        } else if let (true, Some(h)) = (focused, f.hint) {
+            lines.push(Line::from(Span::styled(format!("{:>15}{h}", ""), app.theme.muted)));
+        }
+    }
+    lines.push(Line::default());
+    if let Some(m) = &form.message {
+        lines.push(Line::from(Span::styled(sanitize::line(m).into_owned(), app.theme.warning)));
+    }
+    lines.push(Line::from(Span::styled("Ctrl-S save · Tab next · Esc cancel", app.theme.muted)));
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(form.title.clone(), true, app)),
+        rect,
+    );
+}
