@@ -23,7 +23,7 @@ pub enum Action {
     Loaded(Box<Loaded>),
     /// A request failed; `retryable` when the connection is at fault.
     Failed {
-        request: Request,
+        request: Box<Request>,
         error: String,
         retryable: bool,
     },
@@ -35,6 +35,8 @@ pub enum Action {
 }
 
 /// Answers from the database, each tagged with what it answers.
+/// (Boxed inside [`Action`], so the size of its variants does not matter.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Loaded {
     ProspectPage {

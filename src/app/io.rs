@@ -99,12 +99,36 @@ impl Io {
                         }
                         let error = crate::db::url::mask(&format!("{e:#}"));
                         tracing::warn!(?request, %error, "request failed");
-                        let _ = this.tx.send(Action::Failed { request, error, retryable });
+                        let _ = this.tx.send(Action::Failed { request: Box::new(request), error, retryable });
                         return;
                     }
                 }
             }
         });
+    }
+
+    /// Runs one request to completion and returns its answer as an action
+    /// (benchmarks and tests drive the app this way, without a terminal).
+    pub async fn answer(&self, request: Request) -> Action {
+        match self.execute(&request).await {
+            Ok(loaded) => Action::Loaded(Box::new(loaded)),
+            Err(e) => {
+                let retryable = is_connection_error(&e);
+                Action::Failed { request: Box::new(request), error: crate::db::url::mask(&format!("{e:#}")), retryable }
+            }
+        }
+    }
+
+    /// Feeds `requests` and every follow-up request to the app until it
+    /// asks for nothing more. Requests run concurrently, as in the app.
+    pub async fn settle(&self, app: &mut super::App, requests: Vec<Request>) {
+        let mut pending = requests;
+        while !pending.is_empty() {
+            let answers = futures_util::future::join_all(pending.drain(..).map(|r| self.answer(r))).await;
+            for a in answers {
+                pending.extend(app.update(a));
+            }
+        }
     }
 
     /// Pings with backoff until the database answers, then says so once.

@@ -36,7 +36,7 @@ impl App {
             }
             Action::Failed { request, error, retryable } => {
                 self.state.status.in_flight = self.state.status.in_flight.saturating_sub(1);
-                self.on_failed(request, error, retryable);
+                self.on_failed(*request, error, retryable);
             }
             Action::Connection { up } => {
                 let was_down = !self.state.status.connected;
@@ -413,10 +413,7 @@ impl App {
                 Some(Command::PageUp) => *scroll = scroll.saturating_sub(20),
                 Some(Command::Top) => *scroll = 0,
                 Some(Command::Bottom) => *scroll = u16::MAX / 2,
-                Some(Command::Back | Command::Help | Command::Open | Command::Quit) => {
-                    self.state.popup = None;
-                    return;
-                }
+                Some(Command::Back | Command::Help | Command::Open | Command::Quit) => self.state.popup = None,
                 _ => {}
             },
             Popup::Picker(p) => match command {
@@ -690,7 +687,7 @@ impl App {
         let Some(p) = self.selected_prospect() else { return };
         let types = self.state.enums.labels(EnumKind::InteractionTypes).to_vec();
         let mut events = vec!["(none)".to_string()];
-        events.extend(self.state.events.events.iter().map(|e| event_choice(e)));
+        events.extend(self.state.events.events.iter().map(event_choice));
         let now = chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M").to_string();
         let fields = vec![
             Field::choice("interaction_type", "Type", types, ""),

@@ -257,7 +257,7 @@ impl Cluster {
 
     fn run<'a>(&self, program: &str, args: impl IntoIterator<Item = &'a OsStr>) -> Result<Output> {
         let mut cmd = Command::new(self.bin_dir.join(program));
-        cmd.args(args).current_dir(&self.root.parent().unwrap_or(Path::new("/"))).env("LC_ALL", "C.UTF-8");
+        cmd.args(args).current_dir(self.root.parent().unwrap_or(Path::new("/"))).env("LC_ALL", "C.UTF-8");
         cmd.stdin(std::process::Stdio::null());
         if let Some((uid, gid)) = self.run_as {
             cmd.current_dir("/").uid(uid).gid(gid).env("HOME", &self.root);

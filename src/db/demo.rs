@@ -434,7 +434,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
         write!(c.buf, "{}\t", com0 + 1 + i)?;
         put(&mut c.buf, &name);
         write!(c.buf, "\t{}\t", ind0 + 1 + rng.below(n_ind))?;
-        put(&mut c.buf, *rng.pick(SIZES));
+        put(&mut c.buf, rng.pick::<&str>(SIZES));
         c.buf.push('\t');
         put_opt(&mut c.buf, website.as_deref());
         write!(c.buf, "\t{created}\t{created}")?;
@@ -582,7 +582,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
             content.clear();
             let sentences = 1 + prng.below(6) + if prng.chance(2) { 200 } else { 0 };
             for _ in 0..sentences {
-                content.push_str(*prng.pick(SENTENCES));
+                content.push_str(prng.pick::<&str>(SENTENCES));
                 content.push(' ');
             }
             if p == 0 && k == 0 {
@@ -594,7 +594,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
             c.buf.push('\t');
             put(&mut c.buf, itype);
             write!(c.buf, "\t{}\t", ts(*date))?;
-            put(&mut c.buf, *prng.pick(SUBJECTS));
+            put(&mut c.buf, prng.pick::<&str>(SUBJECTS));
             c.buf.push('\t');
             put(&mut c.buf, content.trim_end());
             c.buf.push('\t');

@@ -64,7 +64,7 @@ pub fn hints(frame: &mut Frame, area: Rect, app: &App) {
     for c in hint_commands(app) {
         let label = app.keys.label(*c);
         let short = c.name().replace('_', " ");
-        spans.push(Span::styled(format!("{label}"), app.theme.accent));
+        spans.push(Span::styled(label, app.theme.accent));
         spans.push(Span::styled(format!(" {short}  "), app.theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

@@ -4,6 +4,8 @@ mod support;
 
 mod cluster;
 mod config;
+mod e2e;
 mod existing_db;
 mod repository;
 mod schema;
+mod ui;

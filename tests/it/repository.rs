@@ -325,7 +325,7 @@ async fn research_solutions_and_events() {
     assert!(past.windows(2).all(|w| w[0].event_date >= w[1].event_date), "past latest first");
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(&db.pool).await.unwrap();
     assert_eq!((up.len() + past.len()) as i64, total);
-    let ev = past.iter().find(|e| e.event_type.len() > 0).unwrap();
+    let ev = past.iter().find(|e| !e.event_type.is_empty()).unwrap();
     let attendees = db.event_attendees(ev.id, 1000).await.unwrap();
     let want: i64 = sqlx::query_scalar("SELECT count(DISTINCT prospect_id) FROM interactions WHERE event_id = $1")
         .bind(ev.id)

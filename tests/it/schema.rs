@@ -13,6 +13,9 @@ struct DocColumn {
     fk: Option<(String, String)>,
 }
 
+/// table, column, data_type, udt_name, character_maximum_length, is_nullable, column_default
+type ColumnRow = (String, String, String, String, Option<i32>, String, Option<String>);
+
 fn seed_document() -> String {
     let root = env!("CARGO_MANIFEST_DIR");
     for p in [format!("{root}/../shared/seed-schema.md"), format!("{root}/tests/fixtures/seed-schema.md")] {
@@ -79,7 +82,7 @@ async fn migrated_schema_matches_the_seed_document() {
     assert_eq!(doc.len(), 11, "the document describes eleven tables: {:?}", doc.keys());
     let (db, _) = support::fresh_db().await;
 
-    let columns: Vec<(String, String, String, String, Option<i32>, String, Option<String>)> = sqlx::query_as(
+    let columns: Vec<ColumnRow> = sqlx::query_as(
         "SELECT table_name::text, column_name::text, data_type::text, udt_name::text, character_maximum_length,
                 is_nullable::text, column_default::text
            FROM information_schema.columns WHERE table_schema = 'public'",

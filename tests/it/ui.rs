@@ -1,0 +1,313 @@
+//! The UI over a fixture database: snapshots of each pane on ratatui's
+//! TestBackend, and the action/state logic without a terminal.
+
+use closer::app::action::{Action, Loaded};
+use closer::app::io::{Io, Request};
+use closer::app::state::{CostRange, Pane, Popup, View};
+use closer::app::{App, Command};
+use closer::config::Config;
+use closer::ui::{buffer_text, render_to_buffer};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::support;
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+/// An app over a demo database, with every start-up request answered.
+async fn app_over_demo(prospects: u32, size: (u16, u16)) -> (App, Io, closer::db::Db) {
+    let (db, _) = support::demo_db(prospects).await;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(&Config::defaults(), db.enums.clone(), "postgres://fixture".into(), size);
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    (app, io, db)
+}
+
+async fn press(app: &mut App, io: &Io, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        let requests = app.update(a);
+        io.settle(app, requests).await;
+    }
+}
+
+fn screen(app: &App) -> String {
+    buffer_text(&render_to_buffer(app, app.state.size.0, app.state.size.1))
+}
+
+#[tokio::test]
+async fn snapshots_of_each_pane() {
+    let (mut app, io, _db) = app_over_demo(60, (120, 36)).await;
+    insta::assert_snapshot!("prospects_wide", screen(&app));
+
+    press(&mut app, &io, [ch('j'), ch('j'), key(KeyCode::Tab), key(KeyCode::Tab)]).await;
+    assert_eq!(app.state.pane, Pane::Timeline);
+    insta::assert_snapshot!("prospects_timeline_focused", screen(&app));
+
+    press(&mut app, &io, [key(KeyCode::Enter)]).await;
+    assert!(matches!(app.state.popup, Some(Popup::Interaction { interaction: Some(_), .. })));
+    insta::assert_snapshot!("interaction_popup", screen(&app));
+    press(&mut app, &io, [key(KeyCode::Esc)]).await;
+
+    press(&mut app, &io, [ch('?')]).await;
+    insta::assert_snapshot!("help", screen(&app));
+    press(&mut app, &io, [key(KeyCode::Esc)]).await;
+
+    press(&mut app, &io, [ch('3')]).await;
+    assert_eq!(app.state.view, View::Solutions);
+    insta::assert_snapshot!("solutions", screen(&app));
+
+    app.state.costs.range = CostRange::All;
+    press(&mut app, &io, [ch('4')]).await;
+    // The range is relative to now; pin it to "all" for a stable snapshot.
+    let requests = vec![Request::Costs { range: CostRange::All.range(chrono::Utc::now().naive_utc()) }];
+    io.settle(&mut app, requests).await;
+    insta::assert_snapshot!("costs", screen(&app));
+
+    // 80x24, the smallest common terminal.
+    press(&mut app, &io, [ch('1'), Action::Resize(80, 24)]).await;
+    insta::assert_snapshot!("prospects_80x24", screen(&app));
+
+    press(&mut app, &io, [Action::Resize(50, 12)]).await;
+    let small = screen(&app);
+    assert!(small.contains("Terminal too small: 50x12"), "{small}");
+}
+
+#[tokio::test]
+async fn events_pane_shows_targets_and_attendees() {
+    let (db, _) = support::fresh_db().await;
+    // Anchored today, so that some events are upcoming.
+    closer::db::demo::load(
+        &db,
+        &closer::db::demo::DemoOptions { prospects: 50, seed: 3, anchor: closer::db::demo::today_anchor() },
+    )
+    .await
+    .unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(&Config::defaults(), db.enums.clone(), "db".into(), (120, 40));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    press(&mut app, &io, [ch('2')]).await;
+    let ev = &app.state.events;
+    assert!(ev.loaded && ev.upcoming_count > 0 && ev.events.len() > ev.upcoming_count);
+    let text = screen(&app);
+    assert!(text.contains("Target industries") && text.contains("Featured solutions"), "{text}");
+    assert!(text.contains("upcoming (▲)"));
+    // Move to the first past event: its attendees load and show.
+    let steps = vec![ch('j'); app.state.events.upcoming_count];
+    press(&mut app, &io, steps).await;
+    let selected = app.state.events.events[app.state.events.selected].id;
+    let (id, people) = app.state.events.attendees.clone().expect("attendees loaded");
+    assert_eq!(id, selected);
+    let text = screen(&app);
+    assert!(text.contains(&format!("Prospects who interacted here ({})", people.len())), "{text}");
+}
+
+#[tokio::test]
+async fn search_filters_and_sorts_drive_the_list() {
+    let (mut app, io, db) = app_over_demo(300, (120, 36)).await;
+    assert_eq!(app.state.prospects.total, Some(300));
+
+    // Type a search: each key starts a new generation; the list narrows.
+    press(&mut app, &io, [ch('/'), ch('w'), ch('a'), ch('n'), ch('g')]).await;
+    assert!(app.state.searching);
+    let want: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id
+          WHERE p.full_name ILIKE '%wang%' OR p.email ILIKE '%wang%' OR c.name ILIKE '%wang%'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(app.state.prospects.total, Some(want));
+    assert!(want > 0 && want < 300);
+    assert!(screen(&app).contains("/wang"));
+
+    // Esc clears the search; the status filter cycles through the database's labels.
+    press(&mut app, &io, [key(KeyCode::Esc), ch('s')]).await;
+    assert!(!app.state.searching);
+    let first_label = db.enums.labels(closer::db::EnumKind::ProspectStatus)[0].clone();
+    assert_eq!(app.state.prospects.filter.status.as_deref(), Some(first_label.as_str()));
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM prospects WHERE status::text = $1")
+        .bind(&first_label)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.state.prospects.total, Some(n));
+    assert!(screen(&app).contains(&format!("status={first_label}")));
+
+    press(&mut app, &io, [ch('x'), ch('o')]).await;
+    assert_eq!(app.state.prospects.sort.label(), "name");
+    let first: String = sqlx::query_scalar("SELECT full_name FROM prospects ORDER BY full_name, id LIMIT 1")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.state.prospects.row(0).unwrap().full_name, first);
+}
+
+#[tokio::test]
+async fn paging_keeps_memory_flat_and_drops_stale_answers() {
+    let (mut app, io, _db) = app_over_demo(1000, (100, 30)).await;
+    app.state.prospects.page_size = 50;
+    press(&mut app, &io, [ch('x')]).await;
+    // G jumps to the last row: only the pages near it are kept.
+    press(&mut app, &io, [ch('G')]).await;
+    assert_eq!(app.state.prospects.selected, 999);
+    assert!(app.state.prospects.pages.len() <= 5, "pages kept: {:?}", app.state.prospects.pages.keys());
+    assert_eq!(app.state.prospects.selected_row().map(|r| r.id), app.state.panel.prospect_id);
+    press(&mut app, &io, [ch('g')]).await;
+    assert_eq!(app.state.prospects.selected, 0);
+    assert!(app.state.prospects.pages.contains_key(&0));
+
+    // An answer for an older filter generation is ignored.
+    let stale = Action::Loaded(Box::new(Loaded::ProspectPage {
+        generation: app.state.prospects.generation - 1,
+        page: 0,
+        rows: vec![],
+    }));
+    let before = app.state.prospects.pages[&0].len();
+    app.update(stale);
+    assert_eq!(app.state.prospects.pages[&0].len(), before);
+
+    // A detail answer for a prospect the user has left is ignored too.
+    let shown = app.state.panel.prospect_id;
+    app.update(Action::Loaded(Box::new(Loaded::Detail {
+        prospect_id: -1,
+        detail: None,
+        research: vec![],
+        drafts: vec![],
+    })));
+    assert_eq!(app.state.panel.prospect_id, shown);
+    assert!(app.state.panel.detail.is_some());
+}
+
+#[tokio::test]
+async fn writes_show_at_once_and_invalid_input_is_refused_next_to_the_field() {
+    let (mut app, io, db) = app_over_demo(30, (120, 36)).await;
+    let id = app.state.panel.prospect_id.unwrap();
+    let was_active = app.state.panel.detail.as_ref().unwrap().prospect.is_active;
+    press(&mut app, &io, [ch('A')]).await;
+    assert_eq!(app.state.panel.detail.as_ref().unwrap().prospect.is_active, !was_active);
+    assert_eq!(db.prospect(id).await.unwrap().unwrap().is_active, !was_active);
+
+    // Status picker: choose the last label.
+    press(&mut app, &io, [ch('S'), ch('G')]).await;
+    let labels = db.enums.labels(closer::db::EnumKind::ProspectStatus).to_vec();
+    let Some(Popup::Picker(p)) = &app.state.popup else { panic!("picker open") };
+    assert_eq!(p.options, labels);
+    press(&mut app, &io, vec![ch('j'); 10]).await;
+    press(&mut app, &io, [key(KeyCode::Enter)]).await;
+    assert!(app.state.popup.is_none());
+    assert_eq!(db.prospect(id).await.unwrap().unwrap().status, *labels.last().unwrap());
+    assert_eq!(&app.state.panel.detail.as_ref().unwrap().prospect.status, labels.last().unwrap());
+
+    // A new prospect with a bad email is refused next to the field; fixed, it saves.
+    press(&mut app, &io, [ch('n')]).await;
+    for c in "Zoë Test".chars() {
+        press(&mut app, &io, [ch(c)]).await;
+    }
+    press(&mut app, &io, [key(KeyCode::Tab), ch('z'), ch('o'), ch('e')]).await;
+    press(&mut app, &io, [Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))]).await;
+    let Some(Popup::Form(form)) = &app.state.popup else { panic!("form still open") };
+    assert_eq!(form.focus, 1);
+    assert!(form.fields[1].error.as_deref().unwrap().contains('@'));
+    assert!(screen(&app).contains("⚠ an email needs one @"));
+    press(&mut app, &io, [ch('@'), ch('x'), ch('.'), ch('y'), key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Tab)])
+        .await;
+    for c in "Brand New Co".chars() {
+        press(&mut app, &io, [ch(c)]).await;
+    }
+    press(&mut app, &io, [Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))]).await;
+    assert!(app.state.popup.is_none(), "saved and closed: {:?}", app.state.status);
+    let (name, company): (String, String) = sqlx::query_as(
+        "SELECT p.full_name, c.name FROM prospects p JOIN companies c ON c.id = p.company_id WHERE p.email = 'zoe@x.y'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((name.as_str(), company.as_str()), ("Zoë Test", "Brand New Co"));
+    assert_eq!(app.state.prospects.total, Some(31));
+
+    // Esc on a changed form asks first; a second Esc discards.
+    press(&mut app, &io, [ch('n'), ch('Q'), key(KeyCode::Esc)]).await;
+    assert!(matches!(&app.state.popup, Some(Popup::Form(f)) if f.confirm_discard));
+    press(&mut app, &io, [key(KeyCode::Esc)]).await;
+    assert!(app.state.popup.is_none());
+}
+
+#[tokio::test]
+async fn a_failed_write_is_reported_not_dropped() {
+    let (mut app, _io, _db) = app_over_demo(5, (100, 30)).await;
+    let req = Request::Write(closer::app::io::Write::SetActive { prospect_id: 1, active: true });
+    app.update(Action::Failed { request: Box::new(req), error: "connection refused".into(), retryable: true });
+    assert!(!app.state.status.connected);
+    let err = app.state.status.error.clone().unwrap();
+    assert!(err.contains("not saved") && err.contains("connection refused"), "{err}");
+    let text = screen(&app);
+    assert!(text.contains("offline, reconnecting"), "{text}");
+    // Reconnecting reloads what is on screen.
+    let requests = app.update(Action::Connection { up: true });
+    assert!(requests.iter().any(|r| matches!(r, Request::ProspectPage { .. })));
+    assert!(app.state.status.connected);
+}
+
+#[test]
+fn every_command_is_in_the_help_and_hints_use_the_bound_keys() {
+    let mut config = Config::defaults();
+    config.ui.keys.insert("search".into(), vec!["Ctrl-f".into()]);
+    let app = App::new(&config, Default::default(), "db".into(), (120, 60));
+    let mut app = app;
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+    let text = screen(&app);
+    for c in Command::ALL {
+        assert!(text.contains(c.description()), "help lists {}", c.name());
+    }
+    assert!(text.contains("Ctrl-f"), "the help shows the configured key");
+    app.state.popup = None;
+    let text = screen(&app);
+    assert!(text.lines().last().unwrap().contains("Ctrl-f search"), "hints use the configured key");
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal() {
+    use closer::db::models::ProspectListItem;
+    let mut app = App::new(&Config::defaults(), Default::default(), "db".into(), (100, 30));
+    let evil = "A\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}B\rC\u{202E}D";
+    app.state.prospects.total = Some(1);
+    app.state.prospects.page_size = 50;
+    app.state.prospects.pages.insert(
+        0,
+        vec![ProspectListItem {
+            id: 1,
+            full_name: evil.into(),
+            email: "e@x".into(),
+            status: "NEW".into(),
+            is_active: true,
+            last_contacted_at: None,
+            company_id: 1,
+            company_name: "王伟 محمد 🎉".into(),
+            industry_name: "x".into(),
+        }],
+    );
+    let buf = render_to_buffer(&app, 100, 30);
+    for cell in buf.content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control() || c == '\u{202E}'), "{:?}", cell.symbol());
+    }
+    let text = buffer_text(&buf);
+    assert!(text.contains("AB CD"), "{text}");
+    assert!(!text.contains("pwned") && !text.contains("ZXZpbA"));
+    // Wide characters keep the columns: the status column starts at the same x on every row.
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("NEW") || l.contains("Status")).collect();
+    let col = |l: &str| {
+        unicode_width::UnicodeWidthStr::width(
+            &l[..l.find(if l.contains("Status") { "Status" } else { "NEW" }).unwrap()],
+        )
+    };
+    assert_eq!(col(lines[0]), col(lines[1]), "{lines:?}");
+}
