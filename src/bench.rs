@@ -1,15 +1,315 @@
-//! Benchmarks (`closer bench`) and the costs report.
+//! `closer bench`: measures the speed targets on a throw-away database
+//! (`closer_bench`, dropped and recreated) and prints the figures. Run it
+//! in release mode: `cargo run --release -- bench`.
+
+use std::time::{Duration, Instant};
+
 use color_eyre::eyre::Result;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::cli::OutputFormat;
+use crate::app::action::Action;
+use crate::app::io::Io;
+use crate::app::App;
 use crate::config::Config;
+use crate::db::prospects::{ProspectFilter, ProspectSort};
 use crate::db::usage::{UsageGroup, UsageRange};
-use crate::db::Db;
+use crate::db::{demo, Db, EnumKind, OpenOptions};
+use crate::setup::Target;
 
-pub async fn run(_config: &Config, _prospects: u32) -> Result<()> {
+const BENCH_DB: &str = "closer_bench";
+
+pub async fn run(config: &Config, prospects: u32, target: &Target) -> Result<()> {
+    let admin_url = match target {
+        Target::Url(u) => u.clone(),
+        Target::Managed(c) => {
+            let c2 = c.clone();
+            tokio::task::spawn_blocking(move || c2.ensure_running()).await??;
+            c.url("postgres")
+        }
+    };
+    let url = replace_database(&admin_url, BENCH_DB);
+    {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&admin_url)?.connect().await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE {BENCH_DB}")).execute(&mut conn).await?;
+        conn.close().await?;
+    }
+    let (db, _) = Db::open(&url, &OpenOptions::default()).await?;
+    println!("closer bench: {prospects} prospects in {}", db.display_url);
+
+    let t = Instant::now();
+    let s = demo::load(&db, &demo::DemoOptions { prospects, seed: 42, anchor: demo::today_anchor() }).await?;
+    println!(
+        "load demo data (COPY, one transaction, then ANALYZE): {:.2} s for {} prospects, {} interactions, {} usage rows",
+        t.elapsed().as_secs_f64(),
+        s.prospects,
+        s.interactions,
+        s.usage_logs
+    );
+
+    queries(&db).await?;
+    memory(&db, config).await?;
+    ui(&db, config, &url).await?;
+    costs(&db).await?;
     Ok(())
 }
 
-pub async fn costs_report(_db: &Db, _range: UsageRange, _by: UsageGroup, _format: OutputFormat) -> Result<String> {
-    Ok(String::new())
+fn replace_database(url: &str, db: &str) -> String {
+    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
+    let cut = base.rfind('/').filter(|i| *i > base.find("://").map(|j| j + 2).unwrap_or(0)).unwrap_or(base.len());
+    match query {
+        Some(q) => format!("{}/{db}?{q}", &base[..cut]),
+        None => format!("{}/{db}", &base[..cut]),
+    }
+}
+
+/// p50 and p99 (nearest rank) of durations, in milliseconds.
+pub fn percentiles(samples: &mut [Duration]) -> (f64, f64, f64) {
+    samples.sort();
+    let at = |p: f64| {
+        let i = ((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1;
+        samples[i].as_secs_f64() * 1000.0
+    };
+    (at(0.5), at(0.99), samples.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0))
+}
+
+async fn time<F, Fut, T>(runs: usize, mut f: F) -> Result<(f64, f64, f64)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    f().await?; // warm
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f().await?;
+        samples.push(t.elapsed());
+    }
+    Ok(percentiles(&mut samples))
+}
+
+async fn queries(db: &Db) -> Result<()> {
+    println!("\nrepository queries, warm, 30 runs each (p50 / p99 / max ms):");
+    let status = db
+        .enums
+        .find(EnumKind::ProspectStatus, "contacted")
+        .unwrap_or(&db.enums.labels(EnumKind::ProspectStatus)[0])
+        .to_string();
+    let cases: Vec<(String, ProspectFilter, ProspectSort)> = vec![
+        ("first page, by last contact".into(), ProspectFilter::default(), ProspectSort::LastContacted),
+        ("first page, by name".into(), ProspectFilter::default(), ProspectSort::Name),
+        (
+            format!("first page, status = {status}"),
+            ProspectFilter { status: Some(status.clone()), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+        (
+            "first page, active + industry".into(),
+            ProspectFilter { active: Some(true), industry_id: Some(1), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+        (
+            "search 'a' (very common)".into(),
+            ProspectFilter { search: "a".into(), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+        (
+            "search 'wang' (4%)".into(),
+            ProspectFilter { search: "wang".into(), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+        (
+            "search 'acme' (company)".into(),
+            ProspectFilter { search: "acme".into(), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+        (
+            "search 'li.na123' (rare)".into(),
+            ProspectFilter { search: "li.na123".into(), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+        (
+            "search 'zzzz' (no match)".into(),
+            ProspectFilter { search: "zzzz".into(), ..Default::default() },
+            ProspectSort::LastContacted,
+        ),
+    ];
+    for (name, filter, sort) in &cases {
+        let page = time(30, || db.list_prospects(filter, *sort, 0, 50)).await?;
+        let count = time(30, || db.count_prospects(filter)).await?;
+        println!(
+            "  {name:<34} page of 50: {:>7.2} / {:>7.2} / {:>7.2}    count: {:>7.2} / {:>7.2} / {:>7.2}",
+            page.0, page.1, page.2, count.0, count.1, count.2
+        );
+    }
+    let total = db.count_prospects(&ProspectFilter::default()).await?;
+    let all = ProspectFilter::default();
+    let deep = time(30, || db.list_prospects(&all, ProspectSort::LastContacted, total - 50, 50)).await?;
+    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "last page (offset paging)", deep.0, deep.1, deep.2);
+    let pid: i32 = sqlx::query_scalar("SELECT prospect_id FROM interactions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        .fetch_one(&db.pool)
+        .await?;
+    let tl = time(30, || db.timeline(pid, 0, 100)).await?;
+    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "timeline (100 newest)", tl.0, tl.1, tl.2);
+    let det = time(30, || db.prospect_detail(pid)).await?;
+    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "prospect with company+industry", det.0, det.1, det.2);
+    Ok(())
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Pages through every prospect the way the UI does (PageDown to the end)
+/// and reports resident memory along the way.
+async fn memory(db: &Db, config: &Config) -> Result<()> {
+    println!("\nmemory while paging through every prospect in the UI state (200 rows visible, PageDown):");
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (160, 210));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    let total = app.state.prospects.total.unwrap_or(0) as usize;
+    let before = rss_kib();
+    let mut marks = Vec::new();
+    let t = Instant::now();
+    let mut presses = 0;
+    while app.state.prospects.selected + 1 < total {
+        let requests = app.update(Action::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
+        io.settle(&mut app, requests).await;
+        presses += 1;
+        if presses % 100 == 0 {
+            marks.push((app.state.prospects.selected, rss_kib(), app.state.prospects.pages.len()));
+        }
+    }
+    println!("  {presses} PageDowns over {total} rows in {:.1} s", t.elapsed().as_secs_f64());
+    println!("  RSS before: {} KiB", before);
+    for (row, rss, pages) in marks.iter().step_by((marks.len() / 5).max(1)) {
+        println!("  at row {row:>6}: RSS {rss} KiB, pages held {pages}");
+    }
+    println!("  at the end: RSS {} KiB, pages held {}", rss_kib(), app.state.prospects.pages.len());
+    Ok(())
+}
+
+fn key(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+/// Start-up to the first complete frame, and key-to-frame while scrolling
+/// and typing a search, with database answers arriving as in the real loop.
+async fn ui(db: &Db, config: &Config, url: &str) -> Result<()> {
+    println!("\nterminal UI at 120x40 (ratatui TestBackend; real database):");
+    let mut startup = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        let (db2, _) = Db::open(url, &OpenOptions::default()).await?;
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let io = Io::new(db2.clone(), tx);
+        let mut app = App::new(config, db2.enums.clone(), db2.display_url.clone(), (120, 40));
+        let first = app.start();
+        io.settle(&mut app, first).await;
+        let _ = crate::ui::render_to_buffer(&app, 120, 40);
+        assert!(app.state.panel.detail.is_some());
+        startup.push(t.elapsed());
+        db2.pool.close().await;
+    }
+    let s = percentiles(&mut startup);
+    println!("  start-up to first complete frame (connect, check schema, list, detail, timeline, draw): p50 {:.1} ms, max {:.1} ms", s.0, s.2);
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (120, 40));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    let backend = ratatui::backend::TestBackend::new(120, 40);
+    let mut terminal = ratatui::Terminal::new(backend)?;
+
+    let mut frame_after =
+        |app: &mut App, action: Action, rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>| -> Duration {
+            let t = Instant::now();
+            for r in app.update(action) {
+                io.send(r);
+            }
+            while let Ok(a) = rx.try_recv() {
+                for r in app.update(a) {
+                    io.send(r);
+                }
+            }
+            terminal.draw(|f| crate::ui::draw(f, app)).expect("draw");
+            t.elapsed()
+        };
+    let mut scroll = Vec::new();
+    for i in 0..3000 {
+        scroll.push(frame_after(
+            &mut app,
+            key(if i % 500 < 480 { KeyCode::Char('j') } else { KeyCode::PageDown }),
+            &mut rx,
+        ));
+        if i % 10 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    let s = percentiles(&mut scroll);
+    println!(
+        "  key to frame while scrolling (3000 keys, j and PgDn): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        s.0, s.1, s.2
+    );
+
+    let mut typing = Vec::new();
+    for round in 0..20 {
+        for c in "/wang wei".chars() {
+            typing.push(frame_after(&mut app, key(KeyCode::Char(c)), &mut rx));
+            tokio::time::sleep(Duration::from_millis(if round % 2 == 0 { 0 } else { 30 })).await;
+        }
+        for _ in 0..9 {
+            typing.push(frame_after(&mut app, key(KeyCode::Backspace), &mut rx));
+        }
+        frame_after(&mut app, key(KeyCode::Esc), &mut rx);
+    }
+    let s = percentiles(&mut typing);
+    println!(
+        "  key to frame while typing a search (360 keys): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        s.0, s.1, s.2
+    );
+    // Let the background requests drain before the next section.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.state.status.in_flight > 0 && Instant::now() < deadline {
+        if let Ok(Some(a)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
+            for r in app.update(a) {
+                io.send(r);
+            }
+        }
+    }
+    println!("  background requests still in flight afterwards: {}", app.state.status.in_flight);
+    Ok(())
+}
+
+async fn costs(db: &Db) -> Result<()> {
+    println!("\ncost dashboard aggregates over llm_usage_logs (p50 / p99 / max ms, 10 runs):");
+    let now = chrono::Utc::now().naive_utc();
+    for (label, days) in [("today", 1), ("7 days", 7), ("30 days", 30), ("all", 0)] {
+        let range = UsageRange { since: (days > 0).then(|| now - chrono::Duration::days(days)), until: None };
+        let t = time(10, || async {
+            tokio::try_join!(
+                db.usage_totals(range),
+                db.usage_breakdown(range, UsageGroup::Model),
+                db.usage_breakdown(range, UsageGroup::Day),
+                db.month_to_date_cost()
+            )?;
+            Ok(())
+        })
+        .await?;
+        let w = time(10, || db.usage_breakdown(range, UsageGroup::Node)).await?;
+        println!(
+            "  {label:<8} dashboard (totals + by model + by day): {:>7.1} / {:>7.1} / {:>7.1}    by node: {:>7.1} / {:>7.1} / {:>7.1}",
+            t.0, t.1, t.2, w.0, w.1, w.2
+        );
+    }
+    Ok(())
 }

@@ -114,11 +114,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                 since: since.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
                 until: until.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
             };
-            let out = crate::bench::costs_report(&db, range, by, format).await?;
+            let out = crate::report::costs_report(&db, range, by, format).await?;
             print!("{out}");
             Ok(())
         }
-        Some(Cmd::Bench { prospects }) => crate::bench::run(&config, prospects).await,
+        Some(Cmd::Bench { prospects }) => crate::bench::run(&config, prospects, &target).await,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod logging;
+pub mod report;
 pub mod sanitize;
 pub mod setup;
 pub mod tui;

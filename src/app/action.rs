@@ -77,6 +77,8 @@ pub enum Loaded {
         by_day: Vec<UsageBucket>,
         month_cost: f64,
     },
+    /// A newer request made this one pointless; it did not run.
+    Superseded,
     /// A write finished; the message is shown and affected views reload.
     Written {
         message: String,

@@ -47,6 +47,25 @@ pub enum Write {
     CreateInteraction(InteractionInput),
 }
 
+impl Request {
+    /// Requests with the same key answer the same question ("the detail
+    /// pane", "page 3 of the list"); only the newest one is worth running.
+    /// Holding `j` sends one per row passed; the older ones are skipped
+    /// before they take a connection, so the queue never grows.
+    fn supersede_key(&self) -> Option<String> {
+        Some(match self {
+            Request::ProspectPage { page, .. } => format!("page:{page}"),
+            Request::ProspectCount { .. } => "count".into(),
+            Request::Detail { .. } => "detail".into(),
+            Request::Timeline { .. } => "timeline".into(),
+            Request::Interaction { .. } => "interaction".into(),
+            Request::Attendees { .. } => "attendees".into(),
+            Request::Costs { .. } => "costs".into(),
+            _ => return None,
+        })
+    }
+}
+
 impl Write {
     pub fn describe(&self) -> String {
         match self {
@@ -65,6 +84,12 @@ pub struct Io {
     db: Db,
     tx: UnboundedSender<Action>,
     monitor_running: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The newest sequence number sent per supersede key.
+    latest: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
+    seq: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// One permit per pooled connection: a request waits here, not inside
+    /// the pool, so that it can still be skipped when superseded.
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Delays between attempts of a write whose connection failed.
@@ -72,12 +97,33 @@ const WRITE_BACKOFF_MS: [u64; 5] = [250, 500, 1000, 2000, 4000];
 
 impl Io {
     pub fn new(db: Db, tx: UnboundedSender<Action>) -> Self {
-        Self { db, tx, monitor_running: Default::default() }
+        let permits =
+            std::sync::Arc::new(tokio::sync::Semaphore::new(db.pool.options().get_max_connections().max(1) as usize));
+        Self {
+            db,
+            tx,
+            monitor_running: Default::default(),
+            latest: Default::default(),
+            seq: Default::default(),
+            permits,
+        }
     }
 
     pub fn send(&self, request: Request) {
         let this = self.clone();
+        let key = request.supersede_key();
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(k) = &key {
+            self.latest.lock().expect("not poisoned").insert(k.clone(), seq);
+        }
         tokio::spawn(async move {
+            let _permit = this.permits.clone().acquire_owned().await;
+            let superseded =
+                key.as_ref().is_some_and(|k| this.latest.lock().expect("not poisoned").get(k) != Some(&seq));
+            if superseded {
+                let _ = this.tx.send(Action::Loaded(Box::new(Loaded::Superseded)));
+                return;
+            }
             let is_write = matches!(request, Request::Write(_));
             let mut attempt = 0;
             loop {

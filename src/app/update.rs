@@ -563,6 +563,7 @@ impl App {
                 s.solutions.selected = s.solutions.selected.min(s.solutions.entries.len().saturating_sub(1));
             }
             Loaded::Industries(list) => s.industries = list,
+            Loaded::Superseded => {}
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
             Loaded::Costs { totals, by_model, by_day, month_cost } => {
                 s.costs.totals = Some(totals);

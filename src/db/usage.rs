@@ -41,7 +41,7 @@ impl UsageGroup {
             Self::Model => "model",
             Self::Workflow => "worfklow_name",
             Self::Node => "worfklow_name || '/' || node_name",
-            Self::Day => "to_char(date_trunc('day', created_at), 'YYYY-MM-DD')",
+            Self::Day => "created_at::date",
         }
     }
 }
@@ -55,7 +55,7 @@ pub struct UsageTotals {
     pub cost: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageBucket {
     pub key: String,
     pub calls: i64,
@@ -66,6 +66,34 @@ pub struct UsageBucket {
     pub latency_p50_ms: f64,
     pub latency_p95_ms: f64,
     pub latency_p99_ms: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct BucketRow {
+    key: String,
+    calls: i64,
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+    cost: f64,
+    pct: Vec<f64>,
+}
+
+impl BucketRow {
+    fn into_bucket(self) -> UsageBucket {
+        let p = |i: usize| self.pct.get(i).copied().unwrap_or(0.0);
+        UsageBucket {
+            latency_p50_ms: p(0),
+            latency_p95_ms: p(1),
+            latency_p99_ms: p(2),
+            key: self.key,
+            calls: self.calls,
+            prompt_tokens: self.prompt_tokens,
+            completion_tokens: self.completion_tokens,
+            total_tokens: self.total_tokens,
+            cost: self.cost,
+        }
+    }
 }
 
 impl Db {
@@ -109,19 +137,23 @@ impl Db {
     /// Rows are by cost, largest first (by date for days).
     pub async fn usage_breakdown(&self, range: UsageRange, by: UsageGroup) -> Result<Vec<UsageBucket>> {
         let order = if by == UsageGroup::Day { "key" } else { "cost DESC, key" };
+        // One sort per group for all three percentiles (the array form), and
+        // the day formatted after grouping, not per row.
         let sql = format!(
-            "SELECT {expr} AS key, count(*) AS calls,
-                    sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
-                    sum(total_tokens)::int8 AS total_tokens, sum(cost)::float8 AS cost,
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS latency_p50_ms,
-                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS latency_p95_ms,
-                    percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS latency_p99_ms
-               FROM llm_usage_logs
-              WHERE ($1::timestamp IS NULL OR created_at >= $1) AND ($2::timestamp IS NULL OR created_at < $2)
-              GROUP BY 1 ORDER BY {order}",
+            "SELECT key::text AS key, calls, prompt_tokens, completion_tokens, total_tokens, cost, pct FROM (
+               SELECT {expr} AS key, count(*) AS calls,
+                      sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
+                      sum(total_tokens)::int8 AS total_tokens, sum(cost)::float8 AS cost,
+                      percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS pct
+                 FROM llm_usage_logs
+                WHERE ($1::timestamp IS NULL OR created_at >= $1) AND ($2::timestamp IS NULL OR created_at < $2)
+                GROUP BY 1) g
+              ORDER BY {order}",
             expr = by.expr()
         );
-        Ok(sqlx::query_as(&sql).bind(range.since).bind(range.until).fetch_all(&self.pool).await?)
+        let rows: Vec<BucketRow> =
+            sqlx::query_as(&sql).bind(range.since).bind(range.until).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(BucketRow::into_bucket).collect())
     }
 
     /// Cost logged since the start of the current UTC month (for the budget).

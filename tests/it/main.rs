@@ -4,6 +4,7 @@ mod support;
 
 mod cluster;
 mod config;
+mod costs;
 mod e2e;
 mod existing_db;
 mod repository;
