@@ -6,12 +6,20 @@ use std::path::PathBuf;
 use color_eyre::eyre::Result;
 use tracing_subscriber::EnvFilter;
 
+/// Closer's data directory: ~/.local/share/closer (CLOSER_DATA_DIR overrides).
+pub fn data_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("CLOSER_DATA_DIR") {
+        return PathBuf::from(p);
+    }
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("closer")
+}
+
 /// The log file: ~/.local/share/closer/closer.log (or CLOSER_LOG_FILE).
 pub fn log_path() -> PathBuf {
     if let Some(p) = std::env::var_os("CLOSER_LOG_FILE") {
         return PathBuf::from(p);
     }
-    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("closer").join("closer.log")
+    data_dir().join("closer.log")
 }
 
 pub fn init() -> Result<PathBuf> {

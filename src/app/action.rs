@@ -5,6 +5,8 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::app::editor::{PlaceholderContext, Recovery};
+use crate::db::drafts::{DraftListItem, SaveOutcome};
 use crate::db::models::{
     CatalogEntry, Event, EventAttendee, Industry, Interaction, OutreachDraft, ProspectDetail, ProspectListItem,
     ProspectResearch, TimelineItem,
@@ -79,6 +81,27 @@ pub enum Loaded {
     },
     /// A newer request made this one pointless; it did not run.
     Superseded,
+    /// Done; nothing to show (a recovery file written, say).
+    Nothing,
+    Drafts {
+        generation: u64,
+        items: Vec<DraftListItem>,
+        total: i64,
+        statuses: Vec<String>,
+        types: Vec<String>,
+    },
+    /// A draft to edit: an existing one, or (with `prospect_id`) a new one.
+    DraftOpened {
+        draft: Option<Box<OutreachDraft>>,
+        prospect_id: Option<i32>,
+        context: PlaceholderContext,
+    },
+    DraftSaved {
+        key: String,
+        outcome: Box<SaveOutcome>,
+        mark_sent: bool,
+    },
+    Recoveries(Vec<Recovery>),
     /// A write finished; the message is shown and affected views reload.
     Written {
         message: String,

@@ -57,6 +57,11 @@ commands! {
     ViewEvents => "view_events", "Show events";
     ViewSolutions => "view_solutions", "Show the solutions catalog";
     ViewCosts => "view_costs", "Show the LLM cost dashboard";
+    ViewDrafts => "view_drafts", "Show every outreach draft";
+    NewDraft => "new_draft", "Write a new draft for the selected prospect";
+    ProspectDrafts => "prospect_drafts", "Show the selected prospect's drafts";
+    DeleteDraft => "delete_draft", "Delete the selected draft (asks first)";
+    FilterType => "filter_type", "Cycle the draft type filter";
 }
 
 #[cfg(test)]

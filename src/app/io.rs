@@ -9,25 +9,76 @@ use color_eyre::eyre::{self, Result};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Loaded};
+use crate::app::editor::{PlaceholderContext, Recovery};
 use crate::db::companies::CompanyInput;
+use crate::db::drafts::{DraftFilter, DraftInput, SaveOutcome};
 use crate::db::interactions::InteractionInput;
+use crate::db::models::Timestamp;
 use crate::db::prospects::{ProspectFilter, ProspectInput, ProspectSort};
 use crate::db::usage::{UsageGroup, UsageRange};
 use crate::db::Db;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    ProspectPage { generation: u64, page: i64, page_size: i64, filter: ProspectFilter, sort: ProspectSort },
-    ProspectCount { generation: u64, filter: ProspectFilter },
-    Detail { prospect_id: i32 },
-    Timeline { prospect_id: i32, limit: i64 },
-    Interaction { id: i32 },
+    ProspectPage {
+        generation: u64,
+        page: i64,
+        page_size: i64,
+        filter: ProspectFilter,
+        sort: ProspectSort,
+    },
+    ProspectCount {
+        generation: u64,
+        filter: ProspectFilter,
+    },
+    Detail {
+        prospect_id: i32,
+    },
+    Timeline {
+        prospect_id: i32,
+        limit: i64,
+    },
+    Interaction {
+        id: i32,
+    },
     Events,
-    Attendees { event_id: i32 },
+    Attendees {
+        event_id: i32,
+    },
     Catalog,
     Industries,
     Counts,
-    Costs { range: UsageRange },
+    Costs {
+        range: UsageRange,
+    },
+    Drafts {
+        generation: u64,
+        filter: DraftFilter,
+    },
+    /// Opens a draft in the editor (with what its placeholders stand for).
+    OpenDraft {
+        id: i32,
+    },
+    /// Starts a new draft for a prospect.
+    NewDraft {
+        prospect_id: i32,
+    },
+    /// Writes (or, with `None`, removes) a draft's recovery file.
+    Recovery {
+        key: String,
+        record: Option<Box<Recovery>>,
+    },
+    ListRecoveries,
+    /// Writes a draft's text to a file under the data directory.
+    Export {
+        name: String,
+        content: String,
+    },
+    /// Hands text to the configured clipboard command.
+    Clipboard {
+        command: String,
+        content: String,
+    },
     Write(Write),
 }
 
@@ -40,11 +91,36 @@ pub enum CompanyRef {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
-    SetStatus { prospect_id: i32, status: String },
-    SetActive { prospect_id: i32, active: bool },
-    SaveProspect { id: Option<i32>, input: ProspectInput, company: CompanyRef },
-    UpdateCompany { id: i32, input: CompanyInput },
+    SetStatus {
+        prospect_id: i32,
+        status: String,
+    },
+    SetActive {
+        prospect_id: i32,
+        active: bool,
+    },
+    SaveProspect {
+        id: Option<i32>,
+        input: ProspectInput,
+        company: CompanyRef,
+    },
+    UpdateCompany {
+        id: i32,
+        input: CompanyInput,
+    },
     CreateInteraction(InteractionInput),
+    /// Saves (or creates) a draft; with `mark_sent`, also logs the interaction.
+    SaveDraft {
+        key: String,
+        draft_id: Option<i32>,
+        input: DraftInput,
+        expected: Option<Timestamp>,
+        mark_sent: bool,
+    },
+    DeleteDraft {
+        id: i32,
+        key: String,
+    },
 }
 
 impl Request {
@@ -61,6 +137,8 @@ impl Request {
             Request::Interaction { .. } => "interaction".into(),
             Request::Attendees { .. } => "attendees".into(),
             Request::Costs { .. } => "costs".into(),
+            Request::Drafts { .. } => "drafts".into(),
+            Request::Recovery { key, .. } => format!("recovery:{key}"),
             _ => return None,
         })
     }
@@ -75,6 +153,10 @@ impl Write {
             Write::SaveProspect { input, .. } => format!("save prospect {}", input.full_name),
             Write::UpdateCompany { input, .. } => format!("save company {}", input.name),
             Write::CreateInteraction(i) => format!("log interaction {:?}", i.subject),
+            Write::SaveDraft { mark_sent: true, .. } => "mark the draft sent".into(),
+            Write::SaveDraft { draft_id: None, .. } => "create the draft".into(),
+            Write::SaveDraft { .. } => "save the draft".into(),
+            Write::DeleteDraft { id, .. } => format!("delete draft #{id}"),
         }
     }
 }
@@ -90,6 +172,8 @@ pub struct Io {
     /// One permit per pooled connection: a request waits here, not inside
     /// the pool, so that it can still be skipped when superseded.
     permits: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Where recovery files and exports go (under the data directory).
+    data_dir: std::path::PathBuf,
 }
 
 /// Delays between attempts of a write whose connection failed.
@@ -106,7 +190,18 @@ impl Io {
             latest: Default::default(),
             seq: Default::default(),
             permits,
+            data_dir: crate::logging::data_dir(),
         }
+    }
+
+    /// Keeps recovery files and exports under `dir` (tests use a temp dir).
+    pub fn with_data_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.data_dir = dir;
+        self
+    }
+
+    pub fn recovery_dir(&self) -> std::path::PathBuf {
+        self.data_dir.join("recovery")
     }
 
     pub fn send(&self, request: Request) {
@@ -239,7 +334,103 @@ impl Io {
                 )?;
                 Loaded::Costs { totals, by_model, by_day, month_cost }
             }
+            Request::Drafts { generation, filter } => {
+                let (items, total, (statuses, types)) =
+                    tokio::try_join!(db.list_drafts(filter, 0, 500), db.count_drafts(filter), db.draft_values())?;
+                Loaded::Drafts { generation: *generation, items, total, statuses, types }
+            }
+            Request::OpenDraft { id } => match db.draft(*id).await? {
+                Some(draft) => {
+                    let context = self.placeholder_context(draft.prospect_id, draft.event_id).await?;
+                    Loaded::DraftOpened { draft: Some(Box::new(draft)), prospect_id: None, context }
+                }
+                None => Loaded::Written { message: format!("draft #{id} no longer exists"), prospect_id: None },
+            },
+            Request::NewDraft { prospect_id } => {
+                let context = self.placeholder_context(*prospect_id, None).await?;
+                Loaded::DraftOpened { draft: None, prospect_id: Some(*prospect_id), context }
+            }
+            Request::Recovery { key, record } => {
+                let dir = self.recovery_dir();
+                let path = dir.join(format!("{}.json", sanitize_file_name(key)));
+                match record {
+                    Some(r) => {
+                        tokio::fs::create_dir_all(&dir).await?;
+                        restrict_dir(&dir).await;
+                        // Write then rename, so a kill mid-write never leaves half a file.
+                        let tmp = path.with_extension("json.tmp");
+                        tokio::fs::write(&tmp, serde_json::to_vec(r)?).await?;
+                        tokio::fs::rename(&tmp, &path).await?;
+                    }
+                    None => match tokio::fs::remove_file(&path).await {
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                        _ => {}
+                    },
+                }
+                Loaded::Nothing
+            }
+            Request::ListRecoveries => {
+                let mut found = Vec::new();
+                if let Ok(mut dir) = tokio::fs::read_dir(self.recovery_dir()).await {
+                    while let Some(entry) = dir.next_entry().await? {
+                        if entry.path().extension().is_some_and(|e| e == "json") {
+                            let bytes = tokio::fs::read(entry.path()).await?;
+                            match serde_json::from_slice::<Recovery>(&bytes) {
+                                Ok(r) => found.push(r),
+                                Err(e) => {
+                                    tracing::warn!(path = %entry.path().display(), %e, "unreadable recovery file")
+                                }
+                            }
+                        }
+                    }
+                }
+                found.sort_by_key(|r| std::cmp::Reverse(r.written_at));
+                Loaded::Recoveries(found)
+            }
+            Request::Export { name, content } => {
+                let dir = self.data_dir.join("exports");
+                tokio::fs::create_dir_all(&dir).await?;
+                let path = dir.join(sanitize_file_name(name));
+                tokio::fs::write(&path, content).await?;
+                Loaded::Written { message: format!("written to {}", path.display()), prospect_id: None }
+            }
+            Request::Clipboard { command, content } => {
+                let mut parts = command.split_whitespace();
+                let program = parts.next().ok_or_else(|| eyre::eyre!("ui.clipboard_command is empty"))?;
+                let mut child = tokio::process::Command::new(program)
+                    .args(parts)
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .map_err(|e| eyre::eyre!("cannot run clipboard command {program:?}: {e}"))?;
+                use tokio::io::AsyncWriteExt;
+                if let Some(mut stdin) = child.stdin.take() {
+                    stdin.write_all(content.as_bytes()).await?;
+                }
+                let status = child.wait().await?;
+                if !status.success() {
+                    eyre::bail!("clipboard command {program:?} failed ({status})");
+                }
+                Loaded::Written { message: "copied to the clipboard".into(), prospect_id: None }
+            }
             Request::Write(w) => self.write(w).await?,
+        })
+    }
+
+    async fn placeholder_context(&self, prospect_id: i32, event_id: Option<i32>) -> Result<PlaceholderContext> {
+        let db = &self.db;
+        let detail = db.prospect_detail(prospect_id).await?;
+        let event = match event_id {
+            Some(id) => db.event(id).await?,
+            None => None,
+        };
+        Ok(PlaceholderContext {
+            full_name: detail.as_ref().map(|d| d.prospect.full_name.clone()).unwrap_or_default(),
+            company: detail.as_ref().map(|d| d.company.name.clone()).unwrap_or_default(),
+            event: event.as_ref().map(|e| format!("{} in {}", e.event_type, e.location)),
+            event_date: event.as_ref().map(|e| e.event_date.format("%Y-%m-%d").to_string()),
+            location: detail.and_then(|d| d.prospect.location),
         })
     }
 
@@ -279,9 +470,50 @@ impl Io {
                 None
             }
             Write::CreateInteraction(input) => Some(db.create_interaction(input).await?.prospect_id),
+            Write::SaveDraft { key, draft_id, input, expected, mark_sent } => {
+                let outcome = match (draft_id, expected) {
+                    (None, _) => SaveOutcome::Saved(db.create_draft(input).await?),
+                    (Some(id), Some(expected)) if *mark_sent => {
+                        let subject: String = input
+                            .content
+                            .lines()
+                            .find(|l| !l.trim().is_empty())
+                            .unwrap_or("Outreach")
+                            .chars()
+                            .take(200)
+                            .collect();
+                        db.mark_draft_sent(*id, input, *expected, &subject).await?
+                    }
+                    (Some(id), Some(expected)) => db.save_draft(*id, input, *expected).await?,
+                    (Some(id), None) => eyre::bail!("draft #{id} was opened without its version"),
+                };
+                if let SaveOutcome::Saved(_) = &outcome {
+                    // The text is in the database: the recovery copy has done its job.
+                    let path = self.recovery_dir().join(format!("{}.json", sanitize_file_name(key)));
+                    let _ = tokio::fs::remove_file(path).await;
+                }
+                return Ok(Loaded::DraftSaved { key: key.clone(), outcome: Box::new(outcome), mark_sent: *mark_sent });
+            }
+            Write::DeleteDraft { id, key } => {
+                db.delete_draft(*id).await?;
+                let _ =
+                    tokio::fs::remove_file(self.recovery_dir().join(format!("{}.json", sanitize_file_name(key)))).await;
+                None
+            }
         };
         Ok(Loaded::Written { message: format!("saved: {message}"), prospect_id })
     }
+}
+
+/// Keeps a key usable as a file name (letters, digits, - and _ only).
+fn sanitize_file_name(key: &str) -> String {
+    key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect()
+}
+
+/// Recovery files hold draft text: only their owner may read them.
+async fn restrict_dir(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let _ = tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).await;
 }
 
 /// True when the error means "the database is unreachable", not "the query is wrong".

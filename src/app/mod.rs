@@ -2,6 +2,8 @@
 
 pub mod action;
 pub mod command;
+mod drafts;
+pub mod editor;
 pub mod form;
 pub mod io;
 pub mod state;
@@ -36,6 +38,7 @@ impl App {
         state.prospects.page_size = config.ui.page_size as i64;
         state.status.database = database;
         state.status.connected = true;
+        state.clipboard_command = config.ui.clipboard_command.clone();
         Self { state, keys: config.key_bindings(), theme: config.theme(no_color) }
     }
 }
@@ -89,6 +92,15 @@ async fn event_loop(
     loop {
         if dirty && last_draw.elapsed() >= frame {
             term.draw(|f| crate::ui::draw(f, &app))?;
+            // OSC 52 clipboard writes go to the terminal between frames.
+            if !app.state.terminal_writes.is_empty() {
+                use std::io::Write as _;
+                let mut stdout = std::io::stdout();
+                for w in app.state.terminal_writes.drain(..) {
+                    stdout.write_all(w.as_bytes())?;
+                }
+                stdout.flush()?;
+            }
             last_draw = Instant::now();
             dirty = false;
         }

@@ -11,7 +11,10 @@ use crate::db::prospects::{ProspectFilter, ProspectSort};
 use crate::db::usage::{UsageBucket, UsageRange, UsageTotals};
 use crate::db::EnumLabels;
 
+use super::editor::{DraftEditor, Recovery};
 use super::form::Form;
+use super::io::Write;
+use crate::db::drafts::{DraftFilter, DraftListItem};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum View {
@@ -20,10 +23,11 @@ pub enum View {
     Events,
     Solutions,
     Costs,
+    Drafts,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Prospects, View::Events, View::Solutions, View::Costs];
+    pub const ALL: [View; 5] = [View::Prospects, View::Events, View::Solutions, View::Costs, View::Drafts];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +35,7 @@ impl View {
             View::Events => "Events",
             View::Solutions => "Solutions",
             View::Costs => "LLM costs",
+            View::Drafts => "Drafts",
         }
     }
 
@@ -38,7 +43,7 @@ impl View {
     pub fn panes(self) -> &'static [Pane] {
         match self {
             View::Prospects => &[Pane::List, Pane::Detail, Pane::Timeline],
-            View::Events | View::Solutions => &[Pane::List, Pane::Detail],
+            View::Events | View::Solutions | View::Drafts => &[Pane::List, Pane::Detail],
             View::Costs => &[Pane::List],
         }
     }
@@ -178,6 +183,25 @@ pub struct CostsState {
     pub selected: usize,
 }
 
+/// The Drafts pane: every draft, filtered and searched, newest change first.
+#[derive(Debug, Clone, Default)]
+pub struct DraftsState {
+    pub loaded: bool,
+    pub generation: u64,
+    pub filter: DraftFilter,
+    pub items: Vec<DraftListItem>,
+    pub total: i64,
+    pub selected: usize,
+    /// Statuses and types stored in the database (for the filters).
+    pub statuses: Vec<String>,
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmAction {
+    DeleteDraft { id: i32 },
+}
+
 #[derive(Debug, Clone)]
 pub enum Popup {
     Help {
@@ -191,6 +215,16 @@ pub enum Popup {
     },
     Picker(Picker),
     Form(Box<Form>),
+    Editor(Box<DraftEditor>),
+    /// Unsaved drafts found at start-up: restore, discard or decide later.
+    Recover {
+        records: Vec<Recovery>,
+        selected: usize,
+    },
+    Confirm {
+        message: String,
+        action: ConfirmAction,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,4 +270,10 @@ pub struct AppState {
     pub size: (u16, u16),
     pub should_quit: bool,
     pub monthly_budget: f64,
+    pub drafts: DraftsState,
+    /// Draft saves that failed for a lost connection, sent again on reconnect.
+    pub pending_writes: Vec<(String, Write)>,
+    /// Bytes for the terminal itself (OSC 52 clipboard), written after a draw.
+    pub terminal_writes: Vec<String>,
+    pub clipboard_command: String,
 }

@@ -45,6 +45,7 @@ impl App {
                     self.state.status.message = Some("database reconnected".into());
                     self.state.status.error = None;
                     self.reload_all(&mut out);
+                    self.resend_pending(&mut out);
                 }
             }
             Action::Quit => self.state.should_quit = true,
@@ -55,7 +56,7 @@ impl App {
 
     /// The first requests after start-up.
     pub fn start(&mut self) -> Vec<Request> {
-        let mut out = vec![Request::Industries, Request::Counts];
+        let mut out = vec![Request::Industries, Request::Counts, Request::ListRecoveries];
         self.reset_prospects(&mut out);
         self.state.status.in_flight += out.len();
         out
@@ -66,7 +67,10 @@ impl App {
         if self.state.popup.is_some() {
             return self.popup_key(key, out);
         }
-        if self.state.searching && self.search_key(key, out) {
+        if self.state.searching && self.state.view == View::Drafts && self.drafts_search_key(key, out) {
+            return;
+        }
+        if self.state.searching && self.state.view != View::Drafts && self.search_key(key, out) {
             return;
         }
         let Some(command) = self.keys.command_for(&key) else { return };
@@ -75,6 +79,10 @@ impl App {
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
+        if self.draft_command(command, out) {
+            self.ensure_visible(out);
+            return;
+        }
         let s = &mut self.state;
         match command {
             Quit => s.should_quit = true,
@@ -91,6 +99,8 @@ impl App {
             ViewEvents => self.switch_view(View::Events, out),
             ViewSolutions => self.switch_view(View::Solutions, out),
             ViewCosts => self.switch_view(View::Costs, out),
+            // Handled by draft_command where they apply.
+            ViewDrafts | NewDraft | ProspectDrafts | DeleteDraft | FilterType => {}
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -252,6 +262,7 @@ impl App {
             }
             (View::Solutions, _) => s.solutions.detail_scroll = clamp(s.solutions.detail_scroll as usize, 2000) as u16,
             (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.by_model.len()),
+            (View::Drafts, _) => s.drafts.selected = clamp(s.drafts.selected, s.drafts.items.len()),
         }
     }
 
@@ -403,6 +414,12 @@ impl App {
     }
 
     fn popup_key_inner(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
+        match self.state.popup {
+            Some(Popup::Editor(_)) => return self.editor_key(key, out),
+            Some(Popup::Recover { .. }) => return self.recover_key(key, out),
+            Some(Popup::Confirm { .. }) => return self.confirm_key(key, out),
+            _ => {}
+        }
         let command = self.keys.command_for(&key);
         let Some(popup) = self.state.popup.as_mut() else { return };
         match popup {
@@ -430,6 +447,7 @@ impl App {
                 Some(Command::Back | Command::Quit) => self.state.popup = None,
                 _ => {}
             },
+            Popup::Editor(_) | Popup::Recover { .. } | Popup::Confirm { .. } => {}
             Popup::Form(form) => {
                 let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
                 match key.code {
@@ -563,7 +581,11 @@ impl App {
                 s.solutions.selected = s.solutions.selected.min(s.solutions.entries.len().saturating_sub(1));
             }
             Loaded::Industries(list) => s.industries = list,
-            Loaded::Superseded => {}
+            Loaded::Superseded | Loaded::Nothing => {}
+            l @ (Loaded::Drafts { .. }
+            | Loaded::DraftOpened { .. }
+            | Loaded::DraftSaved { .. }
+            | Loaded::Recoveries(_)) => self.on_draft_loaded(l, out),
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
             Loaded::Costs { totals, by_model, by_day, month_cost } => {
                 s.costs.totals = Some(totals);
@@ -615,6 +637,12 @@ impl App {
             Request::ProspectPage { generation, page, .. } if *generation == s.prospects.generation => {
                 // Asked again when visible after the reconnect.
                 s.prospects.requested.remove(page);
+            }
+            Request::Write(w @ Write::SaveDraft { key, .. }) => {
+                let key = key.clone();
+                let w = w.clone();
+                self.on_draft_save_failed(key, w, &error, retryable);
+                return;
             }
             Request::Write(w) => {
                 let msg = format!("not saved ({}): {error}", w.describe());

@@ -69,6 +69,7 @@ pub struct Price {
 pub struct UiConfig {
     pub frame_interval_ms: u64,
     pub page_size: u32,
+    pub clipboard_command: String,
     pub theme: theme::ThemeConfig,
     pub keys: BTreeMap<String, Vec<String>>,
 }

@@ -4,6 +4,8 @@
 mod common;
 mod costs;
 mod detail;
+mod drafts;
+mod editor;
 mod events;
 pub mod layout;
 mod popup;
@@ -44,6 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Events => events::draw(frame, a.main, app),
         View::Solutions => solutions::draw(frame, a.main, app),
         View::Costs => costs::draw(frame, a.main, app),
+        View::Drafts => drafts::draw(frame, a.main, app),
     }
     status::status_bar(frame, a.status, app);
     status::hints(frame, a.hints, app);

@@ -64,6 +64,55 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             );
         }
         Popup::Form(form) => draw_form(frame, area, app, form),
+        Popup::Editor(e) => super::editor::draw(frame, area, app, e),
+        Popup::Recover { records, selected } => {
+            let rect = centered(area, 80, 60);
+            frame.render_widget(Clear, rect);
+            let mut items: Vec<ListItem> = Vec::new();
+            for r in records {
+                let first = r.content.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+                items.push(ListItem::new(vec![
+                    Line::from(vec![
+                        Span::styled(format!("{} ", r.written_at.format("%Y-%m-%d %H:%M")), app.theme.muted),
+                        Span::styled(
+                            match r.draft_id {
+                                Some(id) => format!("draft #{id} "),
+                                None => "new draft ".into(),
+                            },
+                            app.theme.accent,
+                        ),
+                        Span::raw(format!(
+                            "for {} ({} characters)",
+                            sanitize::line(&r.context.full_name),
+                            r.content.chars().count()
+                        )),
+                    ]),
+                    Line::from(Span::styled(format!("  {}", sanitize::line(first)), app.theme.muted)),
+                ]));
+            }
+            let mut state = ListState::default().with_selected(Some(*selected));
+            frame.render_stateful_widget(
+                List::new(items)
+                    .block(block(
+                        "Unsaved drafts from a previous session · r restore · d discard · Esc later",
+                        true,
+                        app,
+                    ))
+                    .highlight_style(app.theme.selection),
+                rect,
+                &mut state,
+            );
+        }
+        Popup::Confirm { message, .. } => {
+            let rect = centered(area, 60, 20);
+            frame.render_widget(Clear, rect);
+            frame.render_widget(
+                Paragraph::new(sanitize::line(message).into_owned())
+                    .wrap(Wrap { trim: true })
+                    .block(block("Confirm", true, app)),
+                rect,
+            );
+        }
     }
 }
 

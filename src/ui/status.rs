@@ -50,8 +50,11 @@ pub fn hint_commands(app: &App) -> &'static [Command] {
     }
     match (app.state.view, app.state.pane) {
         (View::Prospects, Pane::Timeline) => &[Open, NextPane, NewInteraction, Help, Quit],
-        (View::Prospects, _) => &[Search, FilterStatus, CycleSort, SetStatus, NewProspect, NewInteraction, Help, Quit],
+        (View::Prospects, _) => {
+            &[Search, FilterStatus, CycleSort, SetStatus, NewProspect, NewDraft, NewInteraction, Help, Quit]
+        }
         (View::Costs, _) => &[CycleSort, Refresh, ViewProspects, Help, Quit],
+        (View::Drafts, _) => &[Open, NewDraft, Search, FilterStatus, FilterType, DeleteDraft, Help, Quit],
         _ => &[Down, Open, NextPane, ViewProspects, Help, Quit],
     }
 }

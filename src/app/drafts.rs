@@ -1,0 +1,475 @@
+//! The part of [`App::update`] that concerns drafts: the Drafts pane, the
+//! editor, saving with conflict detection, recovery files and the clipboard.
+
+use base64::Engine as _;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Loaded;
+use super::editor::{render_placeholders, DraftEditor, EditorPrompt};
+use super::io::{Request, Write};
+use super::state::{ConfirmAction, Pane, Popup, View};
+use super::{App, Command};
+use crate::db::drafts::{SaveOutcome, WORKFLOW};
+
+impl App {
+    pub(super) fn reload_drafts(&mut self, out: &mut Vec<Request>) {
+        let d = &mut self.state.drafts;
+        d.generation += 1;
+        out.push(Request::Drafts { generation: d.generation, filter: d.filter.clone() });
+    }
+
+    /// Draft commands; returns true when the command was about drafts.
+    pub(super) fn draft_command(&mut self, command: Command, out: &mut Vec<Request>) -> bool {
+        let in_drafts = self.state.view == View::Drafts;
+        match command {
+            Command::ViewDrafts => {
+                self.state.view = View::Drafts;
+                self.state.pane = Pane::List;
+                self.state.searching = false;
+                if !self.state.drafts.loaded {
+                    self.reload_drafts(out);
+                }
+            }
+            Command::NewDraft => {
+                let prospect = if in_drafts {
+                    self.state.drafts.items.get(self.state.drafts.selected).map(|d| d.prospect_id)
+                } else {
+                    self.state.prospects.selected_row().map(|p| p.id)
+                };
+                match prospect {
+                    Some(prospect_id) => out.push(Request::NewDraft { prospect_id }),
+                    None => self.state.status.message = Some("select a prospect first".into()),
+                }
+            }
+            Command::ProspectDrafts => {
+                if let Some(p) = self.state.prospects.selected_row() {
+                    self.state.drafts.filter =
+                        crate::db::drafts::DraftFilter { prospect_id: Some(p.id), ..Default::default() };
+                    self.state.drafts.selected = 0;
+                    self.state.view = View::Drafts;
+                    self.state.pane = Pane::List;
+                    self.reload_drafts(out);
+                }
+            }
+            Command::DeleteDraft if in_drafts => {
+                if let Some(d) = self.state.drafts.items.get(self.state.drafts.selected) {
+                    self.state.popup = Some(Popup::Confirm {
+                        message: format!(
+                            "Delete draft #{} ({}) for {}? y deletes, any other key keeps it.",
+                            d.id,
+                            crate::sanitize::line(&d.draft_type),
+                            crate::sanitize::line(&d.prospect_name)
+                        ),
+                        action: ConfirmAction::DeleteDraft { id: d.id },
+                    });
+                }
+            }
+            Command::FilterType if in_drafts => {
+                let types = self.state.drafts.types.clone();
+                self.state.drafts.filter.draft_type = cycle(&types, self.state.drafts.filter.draft_type.as_ref());
+                self.state.drafts.selected = 0;
+                self.reload_drafts(out);
+            }
+            Command::FilterStatus if in_drafts => {
+                let mut statuses: Vec<String> = WORKFLOW.iter().map(|s| s.to_string()).collect();
+                for s in &self.state.drafts.statuses {
+                    if !statuses.contains(s) {
+                        statuses.push(s.clone());
+                    }
+                }
+                self.state.drafts.filter.status = cycle(&statuses, self.state.drafts.filter.status.as_ref());
+                self.state.drafts.selected = 0;
+                self.reload_drafts(out);
+            }
+            Command::ClearFilters if in_drafts => {
+                self.state.drafts.filter = Default::default();
+                self.state.drafts.selected = 0;
+                self.reload_drafts(out);
+            }
+            Command::Search if in_drafts => self.state.searching = true,
+            Command::Back
+                if in_drafts && self.state.drafts.filter != Default::default() && self.state.pane == Pane::List =>
+            {
+                self.state.drafts.filter = Default::default();
+                self.reload_drafts(out);
+            }
+            Command::Open if in_drafts => {
+                if let Some(d) = self.state.drafts.items.get(self.state.drafts.selected) {
+                    out.push(Request::OpenDraft { id: d.id });
+                }
+            }
+            Command::Refresh if in_drafts => self.reload_drafts(out),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Typing in the drafts search box. Returns true when the key was used.
+    pub(super) fn drafts_search_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) -> bool {
+        let f = &mut self.state.drafts.filter;
+        match key.code {
+            KeyCode::Esc => {
+                self.state.searching = false;
+                f.search.clear();
+            }
+            KeyCode::Enter => {
+                self.state.searching = false;
+                return true;
+            }
+            KeyCode::Backspace => {
+                f.search.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => f.search.push(c),
+            _ => return false,
+        }
+        self.state.drafts.selected = 0;
+        self.reload_drafts(out);
+        true
+    }
+
+    pub(super) fn on_draft_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
+        match loaded {
+            Loaded::Drafts { generation, items, total, statuses, types } => {
+                let d = &mut self.state.drafts;
+                if generation == d.generation {
+                    d.items = items;
+                    d.total = total;
+                    d.statuses = statuses;
+                    d.types = types;
+                    d.loaded = true;
+                    d.selected = d.selected.min(d.items.len().saturating_sub(1));
+                }
+            }
+            Loaded::DraftOpened { draft, prospect_id, context } => {
+                if self.state.popup.is_some() {
+                    return; // the user has moved on to something else
+                }
+                let editor = match (draft, prospect_id) {
+                    (Some(d), _) => {
+                        let mut d = *d;
+                        let clean = crate::sanitize::multiline(&d.content).into_owned();
+                        let stripped = clean != d.content;
+                        d.content = clean;
+                        let mut e = DraftEditor::open(&d, context);
+                        if stripped {
+                            e.message = Some(
+                                "control characters in the stored text were removed; saving keeps them out".into(),
+                            );
+                        }
+                        e
+                    }
+                    (None, Some(pid)) => DraftEditor::new_draft(pid, context, chrono::Utc::now().timestamp_millis()),
+                    (None, None) => return,
+                };
+                self.state.popup = Some(Popup::Editor(Box::new(editor)));
+            }
+            Loaded::DraftSaved { key, outcome, mark_sent } => {
+                self.state.pending_writes.retain(|(k, _)| *k != key);
+                let editor = match self.state.popup.as_mut() {
+                    Some(Popup::Editor(e)) if e.key == key => Some(e),
+                    _ => None,
+                };
+                match (*outcome, editor) {
+                    (SaveOutcome::Saved(d), Some(e)) => {
+                        e.saving = false;
+                        e.waiting_for_database = false;
+                        e.draft_id = Some(d.id);
+                        e.base_updated_at = Some(d.updated_at);
+                        e.status = d.status.clone();
+                        let close = e.prompt == EditorPrompt::ConfirmClose;
+                        e.saved_as(&d);
+                        e.message = Some(if mark_sent {
+                            "marked sent; the interaction is logged".into()
+                        } else {
+                            format!("saved draft #{}", d.id)
+                        });
+                        if close {
+                            self.state.popup = None;
+                        }
+                        self.after_draft_write(d.prospect_id, out);
+                    }
+                    (SaveOutcome::Saved(d), None) => {
+                        self.state.status.message = Some(format!("saved draft #{}", d.id));
+                        self.after_draft_write(d.prospect_id, out);
+                    }
+                    (SaveOutcome::Conflict(theirs), Some(e)) => {
+                        e.saving = false;
+                        e.prompt = EditorPrompt::Conflict(Box::new(theirs));
+                    }
+                    (SaveOutcome::Conflict(theirs), None) => {
+                        // The editor was closed while the save waited: reopen it on the conflict.
+                        self.state.status.error =
+                            Some(format!("draft #{} changed meanwhile: choose a version", theirs.id));
+                        let _ = theirs;
+                    }
+                    (SaveOutcome::Gone, Some(e)) => {
+                        e.saving = false;
+                        e.draft_id = None;
+                        e.base_updated_at = None;
+                        e.prompt = EditorPrompt::None;
+                        e.message = Some("someone deleted this draft; Ctrl-S saves your text as a new draft".into());
+                    }
+                    (SaveOutcome::Gone, None) => {
+                        self.state.status.error =
+                            Some("a draft was deleted before your save; its text is in the recovery file".into());
+                    }
+                }
+            }
+            Loaded::Recoveries(records) if !records.is_empty() && self.state.popup.is_none() => {
+                self.state.popup = Some(Popup::Recover { records, selected: 0 });
+            }
+            _ => {}
+        }
+    }
+
+    fn after_draft_write(&mut self, prospect_id: i32, out: &mut Vec<Request>) {
+        if self.state.drafts.loaded {
+            self.reload_drafts(out);
+        }
+        if self.state.panel.prospect_id == Some(prospect_id) {
+            out.push(Request::Detail { prospect_id });
+            out.push(Request::Timeline { prospect_id, limit: self.state.panel.timeline_limit.max(100) });
+        }
+    }
+
+    /// A draft save failed. A lost connection keeps it queued (and the text
+    /// stays in the editor and its recovery file); anything else is shown.
+    pub(super) fn on_draft_save_failed(&mut self, key: String, write: Write, error: &str, retryable: bool) {
+        if retryable {
+            self.state.pending_writes.retain(|(k, _)| *k != key);
+            self.state.pending_writes.push((key.clone(), write));
+            self.state.status.error = Some(
+                "database unreachable: the draft stays in the editor and its recovery file, and saves when the database is back"
+                    .into(),
+            );
+        }
+        if let Some(Popup::Editor(e)) = self.state.popup.as_mut() {
+            if e.key == key {
+                e.saving = false;
+                e.waiting_for_database = retryable;
+                e.message = Some(if retryable {
+                    "not saved yet: waiting for the database".into()
+                } else {
+                    format!("not saved: {error}")
+                });
+            }
+        }
+    }
+
+    /// On reconnect, sends queued draft saves again (with the editor's
+    /// current text when that draft is still open).
+    pub(super) fn resend_pending(&mut self, out: &mut Vec<Request>) {
+        let pending = std::mem::take(&mut self.state.pending_writes);
+        for (key, write) in pending {
+            let write = match (&write, self.state.popup.as_ref()) {
+                (Write::SaveDraft { mark_sent, .. }, Some(Popup::Editor(e))) if e.key == key => Write::SaveDraft {
+                    key: key.clone(),
+                    draft_id: e.draft_id,
+                    input: e.input(),
+                    expected: e.base_updated_at,
+                    mark_sent: *mark_sent,
+                },
+                _ => write,
+            };
+            self.state.pending_writes.push((key, write.clone()));
+            out.push(Request::Write(write));
+        }
+    }
+
+    pub(super) fn editor_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let events: Vec<(i32, String)> = self
+            .state
+            .events
+            .events
+            .iter()
+            .map(|e| (e.id, format!("{} in {} ({})", e.event_type, e.location, e.event_date.format("%Y-%m-%d"))))
+            .collect();
+        let clipboard_command = self.state.clipboard_command.clone();
+        let Some(Popup::Editor(e)) = self.state.popup.as_mut() else { return };
+        match e.prompt.clone() {
+            EditorPrompt::ConfirmClose => {
+                match key.code {
+                    KeyCode::Char('s') => {
+                        if let Some(w) = save_write(e, false) {
+                            out.push(Request::Write(w));
+                        }
+                    }
+                    KeyCode::Char('d') => {
+                        out.push(Request::Recovery { key: e.key.clone(), record: None });
+                        self.state.popup = None;
+                    }
+                    _ => e.prompt = EditorPrompt::None,
+                }
+                return;
+            }
+            EditorPrompt::ConfirmSent => {
+                e.prompt = EditorPrompt::None;
+                if key.code == KeyCode::Char('y') {
+                    if let Some(w) = save_write(e, true) {
+                        out.push(Request::Write(w));
+                    }
+                }
+                return;
+            }
+            EditorPrompt::Conflict(theirs) => {
+                if let KeyCode::Char(c @ ('t' | 'm' | 'b')) = key.code {
+                    if e.resolve(&theirs, c) {
+                        if let Some(w) = save_write(e, false) {
+                            out.push(Request::Write(w));
+                        }
+                    } else {
+                        out.push(recovery_request(e));
+                    }
+                } else if key.code == KeyCode::Esc {
+                    e.prompt = EditorPrompt::None;
+                    e.message = Some("conflict still open: the next save will ask again".into());
+                }
+                return;
+            }
+            EditorPrompt::None => {}
+        }
+        let before = e.text();
+        match (key.code, ctrl) {
+            (KeyCode::Esc, _) if e.preview => e.preview = false,
+            (KeyCode::Esc, _) => {
+                if e.is_modified() {
+                    e.prompt = EditorPrompt::ConfirmClose;
+                } else {
+                    self.state.popup = None;
+                }
+                return;
+            }
+            (KeyCode::Char('s'), true) => {
+                if let Some(w) = save_write(e, false) {
+                    out.push(Request::Write(w));
+                }
+                return;
+            }
+            (KeyCode::Char('t'), true) => e.cycle_type(),
+            (KeyCode::Char('l'), true) => e.cycle_status(),
+            (KeyCode::Char('g'), true) => {
+                if events.is_empty() {
+                    e.message = Some("no events loaded: open the Events view (2) once".into());
+                } else {
+                    let i = e.event_id.and_then(|id| events.iter().position(|(eid, _)| *eid == id));
+                    let next = match i {
+                        None => Some(0),
+                        Some(i) if i + 1 < events.len() => Some(i + 1),
+                        Some(_) => None,
+                    };
+                    e.event_id = next.map(|i| events[i].0);
+                    e.context.event = next.map(|i| events[i].1.clone());
+                }
+            }
+            (KeyCode::F(2), _) => {
+                e.preview = !e.preview;
+                e.preview_scroll = 0;
+            }
+            (KeyCode::F(3), _) => {
+                let text = render_placeholders(&e.text(), &e.context);
+                if clipboard_command.trim().is_empty() {
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+                    self.state.terminal_writes.push(format!("\u{1b}]52;c;{b64}\u{7}"));
+                    e.message = Some("copied through the terminal (OSC 52)".into());
+                } else {
+                    out.push(Request::Clipboard { command: clipboard_command, content: text });
+                }
+                return;
+            }
+            (KeyCode::F(4), _) => {
+                let text = render_placeholders(&e.text(), &e.context);
+                let name = match e.draft_id {
+                    Some(id) => format!("draft-{id}-{}.txt", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
+                    None => format!("{}.txt", e.key),
+                };
+                out.push(Request::Export { name, content: text });
+                return;
+            }
+            (KeyCode::F(5), _) => {
+                if e.draft_id.is_none() {
+                    e.message = Some("save the draft first (Ctrl-S), then mark it sent".into());
+                } else {
+                    e.prompt = EditorPrompt::ConfirmSent;
+                }
+                return;
+            }
+            (KeyCode::PageDown, _) if e.preview => e.preview_scroll = e.preview_scroll.saturating_add(10),
+            (KeyCode::PageUp, _) if e.preview => e.preview_scroll = e.preview_scroll.saturating_sub(10),
+            _ if e.preview => {}
+            _ => {
+                e.textarea.input(key);
+            }
+        }
+        e.message = None;
+        let changed = e.text() != before || matches!(key.code, KeyCode::Char('t' | 'l' | 'g')) && ctrl;
+        if changed {
+            out.push(recovery_request(e));
+        }
+    }
+
+    pub(super) fn recover_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
+        let Some(Popup::Recover { records, selected }) = self.state.popup.as_mut() else { return };
+        match key.code {
+            KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(records.len().saturating_sub(1)),
+            KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
+            KeyCode::Char('r') | KeyCode::Enter => {
+                let r = records[*selected].clone();
+                self.state.popup = Some(Popup::Editor(Box::new(DraftEditor::from_recovery(&r))));
+            }
+            KeyCode::Char('d') => {
+                let r = records.remove(*selected);
+                out.push(Request::Recovery { key: r.key, record: None });
+                if records.is_empty() {
+                    self.state.popup = None;
+                } else {
+                    *selected = (*selected).min(records.len() - 1);
+                }
+            }
+            KeyCode::Esc | KeyCode::Char('l') => self.state.popup = None,
+            _ => {}
+        }
+    }
+
+    pub(super) fn confirm_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
+        let Some(Popup::Confirm { action, .. }) = self.state.popup.take() else { return };
+        if key.code == KeyCode::Char('y') {
+            match action {
+                ConfirmAction::DeleteDraft { id } => {
+                    out.push(Request::Write(Write::DeleteDraft { id, key: format!("draft-{id}") }));
+                }
+            }
+        }
+    }
+}
+
+fn recovery_request(e: &DraftEditor) -> Request {
+    Request::Recovery { key: e.key.clone(), record: Some(Box::new(e.recovery(chrono::Utc::now().naive_utc()))) }
+}
+
+/// The write that saves the editor's text, or None while a save is in flight.
+fn save_write(e: &mut DraftEditor, mark_sent: bool) -> Option<Write> {
+    if e.saving {
+        return None;
+    }
+    if e.draft_type.trim().is_empty() {
+        e.message = Some("a draft needs a type (Ctrl-T)".into());
+        return None;
+    }
+    e.saving = true;
+    e.message = Some(if mark_sent { "marking sent…".into() } else { "saving…".into() });
+    Some(Write::SaveDraft {
+        key: e.key.clone(),
+        draft_id: e.draft_id,
+        input: e.input(),
+        expected: e.base_updated_at,
+        mark_sent,
+    })
+}
+
+fn cycle(options: &[String], current: Option<&String>) -> Option<String> {
+    match current {
+        None => options.first().cloned(),
+        Some(c) => options.iter().position(|o| o == c).and_then(|i| options.get(i + 1).cloned()),
+    }
+}
