@@ -174,6 +174,8 @@ pub struct Io {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// Where recovery files and exports go (under the data directory).
     data_dir: std::path::PathBuf,
+    /// Delays between attempts of a write whose connection failed.
+    write_backoff: std::sync::Arc<Vec<u64>>,
 }
 
 /// Delays between attempts of a write whose connection failed.
@@ -191,6 +193,7 @@ impl Io {
             seq: Default::default(),
             permits,
             data_dir: crate::logging::data_dir(),
+            write_backoff: std::sync::Arc::new(WRITE_BACKOFF_MS.to_vec()),
         }
     }
 
@@ -200,64 +203,31 @@ impl Io {
         self
     }
 
+    /// Shorter retry delays for writes (tests).
+    pub fn with_write_backoff(mut self, delays_ms: Vec<u64>) -> Self {
+        self.write_backoff = std::sync::Arc::new(delays_ms);
+        self
+    }
+
     pub fn recovery_dir(&self) -> std::path::PathBuf {
         self.data_dir.join("recovery")
     }
 
+    /// Runs a request on its own task; its answer arrives as an action.
     pub fn send(&self, request: Request) {
+        let ticket = self.ticket(&request);
         let this = self.clone();
-        let key = request.supersede_key();
-        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if let Some(k) = &key {
-            self.latest.lock().expect("not poisoned").insert(k.clone(), seq);
-        }
         tokio::spawn(async move {
-            let _permit = this.permits.clone().acquire_owned().await;
-            let superseded =
-                key.as_ref().is_some_and(|k| this.latest.lock().expect("not poisoned").get(k) != Some(&seq));
-            if superseded {
-                let _ = this.tx.send(Action::Loaded(Box::new(Loaded::Superseded)));
-                return;
-            }
-            let is_write = matches!(request, Request::Write(_));
-            let mut attempt = 0;
-            loop {
-                match this.execute(&request).await {
-                    Ok(loaded) => {
-                        let _ = this.tx.send(Action::Loaded(Box::new(loaded)));
-                        return;
-                    }
-                    Err(e) => {
-                        let retryable = is_connection_error(&e);
-                        if retryable {
-                            let _ = this.tx.send(Action::Connection { up: false });
-                            this.watch_connection();
-                        }
-                        if is_write && retryable && attempt < WRITE_BACKOFF_MS.len() {
-                            tokio::time::sleep(Duration::from_millis(WRITE_BACKOFF_MS[attempt])).await;
-                            attempt += 1;
-                            continue;
-                        }
-                        let error = crate::db::url::mask(&format!("{e:#}"));
-                        tracing::warn!(?request, %error, "request failed");
-                        let _ = this.tx.send(Action::Failed { request: Box::new(request), error, retryable });
-                        return;
-                    }
-                }
-            }
+            let action = this.run(request, ticket).await;
+            let _ = this.tx.send(action);
         });
     }
 
     /// Runs one request to completion and returns its answer as an action
     /// (benchmarks and tests drive the app this way, without a terminal).
     pub async fn answer(&self, request: Request) -> Action {
-        match self.execute(&request).await {
-            Ok(loaded) => Action::Loaded(Box::new(loaded)),
-            Err(e) => {
-                let retryable = is_connection_error(&e);
-                Action::Failed { request: Box::new(request), error: crate::db::url::mask(&format!("{e:#}")), retryable }
-            }
-        }
+        let ticket = self.ticket(&request);
+        self.run(request, ticket).await
     }
 
     /// Feeds `requests` and every follow-up request to the app until it
@@ -265,9 +235,50 @@ impl Io {
     pub async fn settle(&self, app: &mut super::App, requests: Vec<Request>) {
         let mut pending = requests;
         while !pending.is_empty() {
-            let answers = futures_util::future::join_all(pending.drain(..).map(|r| self.answer(r))).await;
+            let tickets: Vec<_> = pending.iter().map(|r| self.ticket(r)).collect();
+            let runs = pending.drain(..).zip(tickets).map(|(r, t)| self.run(r, t));
+            let answers = futures_util::future::join_all(runs).await;
             for a in answers {
                 pending.extend(app.update(a));
+            }
+        }
+    }
+
+    /// Records this request as the newest of its kind.
+    fn ticket(&self, request: &Request) -> Option<(String, u64)> {
+        let key = request.supersede_key()?;
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.latest.lock().expect("not poisoned").insert(key.clone(), seq);
+        Some((key, seq))
+    }
+
+    async fn run(&self, request: Request, ticket: Option<(String, u64)>) -> Action {
+        let _permit = self.permits.clone().acquire_owned().await;
+        if let Some((key, seq)) = &ticket {
+            if self.latest.lock().expect("not poisoned").get(key) != Some(seq) {
+                return Action::Loaded(Box::new(Loaded::Superseded));
+            }
+        }
+        let is_write = matches!(request, Request::Write(_));
+        let mut attempt = 0;
+        loop {
+            match self.execute(&request).await {
+                Ok(loaded) => return Action::Loaded(Box::new(loaded)),
+                Err(e) => {
+                    let retryable = is_connection_error(&e);
+                    if retryable {
+                        let _ = self.tx.send(Action::Connection { up: false });
+                        self.watch_connection();
+                    }
+                    if is_write && retryable && attempt < self.write_backoff.len() {
+                        tokio::time::sleep(Duration::from_millis(self.write_backoff[attempt])).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    let error = crate::db::url::mask(&format!("{e:#}"));
+                    tracing::warn!(?request, %error, "request failed");
+                    return Action::Failed { request: Box::new(request), error, retryable };
+                }
             }
         }
     }
@@ -376,7 +387,13 @@ impl Io {
                         if entry.path().extension().is_some_and(|e| e == "json") {
                             let bytes = tokio::fs::read(entry.path()).await?;
                             match serde_json::from_slice::<Recovery>(&bytes) {
-                                Ok(r) => found.push(r),
+                                Ok(mut r) => {
+                                    // The file's own name is the key that removes it.
+                                    if let Some(stem) = entry.path().file_stem().and_then(|s| s.to_str()) {
+                                        r.key = stem.to_string();
+                                    }
+                                    found.push(r)
+                                }
                                 Err(e) => {
                                     tracing::warn!(path = %entry.path().display(), %e, "unreadable recovery file")
                                 }

@@ -45,6 +45,10 @@ impl App {
                     self.state.status.message = Some("database reconnected".into());
                     self.state.status.error = None;
                     self.reload_all(&mut out);
+                }
+                // The monitor says "up" once per outage: queued saves go now,
+                // even if another answer already showed the database is back.
+                if up {
                     self.resend_pending(&mut out);
                 }
             }
@@ -516,7 +520,10 @@ impl App {
 
     fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
         let s = &mut self.state;
-        s.status.connected = true;
+        // A database answer proves the connection; a file written does not.
+        if !matches!(loaded, Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_)) {
+            s.status.connected = true;
+        }
         match loaded {
             Loaded::ProspectPage { generation, page, rows } => {
                 if generation != s.prospects.generation {

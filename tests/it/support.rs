@@ -127,3 +127,84 @@ pub fn anchor() -> chrono::NaiveDateTime {
 pub async fn connect(url: &str) -> PgConnection {
     PgConnectOptions::from_str(url).unwrap().connect().await.unwrap()
 }
+
+/// A TCP proxy in front of the test server that can be cut and restored:
+/// the database really becomes unreachable, with no mock in between.
+pub struct Proxy {
+    pub port: u16,
+    upstream: Upstream,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+#[derive(Clone)]
+enum Upstream {
+    Unix(std::path::PathBuf),
+    Tcp(String),
+}
+
+impl Proxy {
+    pub async fn start() -> Self {
+        let url = server().admin_url.clone();
+        let opts = PgConnectOptions::from_str(&url).unwrap();
+        let upstream = match url.split("host=").nth(1).map(|h| h.split('&').next().unwrap().to_string()) {
+            Some(dir) if dir.starts_with('/') => {
+                Upstream::Unix(std::path::PathBuf::from(dir).join(format!(".s.PGSQL.{}", opts.get_port())))
+            }
+            _ => Upstream::Tcp(format!("{}:{}", opts.get_host(), opts.get_port())),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut p = Self { port, upstream, task: None };
+        p.serve(listener);
+        p
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let upstream = self.upstream.clone();
+        self.task = Some(tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else { break };
+                let upstream = upstream.clone();
+                conns.spawn(async move {
+                    match upstream {
+                        Upstream::Unix(path) => {
+                            if let Ok(mut server) = tokio::net::UnixStream::connect(path).await {
+                                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                            }
+                        }
+                        Upstream::Tcp(addr) => {
+                            if let Ok(mut server) = tokio::net::TcpStream::connect(addr).await {
+                                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                            }
+                        }
+                    }
+                });
+            }
+        }));
+    }
+
+    /// The URL of `database` through the proxy.
+    pub fn url(&self, database: &str) -> String {
+        let opts = PgConnectOptions::from_str(&server().admin_url).unwrap();
+        format!("postgres://{}@127.0.0.1:{}/{database}?sslmode=disable", opts.get_username(), self.port)
+    }
+
+    /// Drops the listener and every open connection.
+    pub fn cut(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort(); // aborting the accept loop drops its JoinSet, which aborts the connections
+        }
+    }
+
+    pub async fn restore(&mut self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        self.serve(listener);
+    }
+}
+
+/// The database name at the end of a URL.
+pub fn database_name(url: &str) -> String {
+    let base = url.split('?').next().unwrap();
+    base.rsplit('/').next().unwrap().to_string()
+}
