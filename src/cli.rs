@@ -52,6 +52,22 @@ pub enum Cmd {
         #[arg(long, value_enum, default_value = "table")]
         format: OutputFormat,
     },
+    /// Research prospects with the LLM (workflow prospect_research) and print what it wrote and cost.
+    Research {
+        #[arg(required = true, value_name = "PROSPECT_ID")]
+        ids: Vec<i32>,
+    },
+    /// Draft outreach for a prospect with the LLM (workflow outreach_draft); saved with status draft.
+    Draft {
+        #[arg(value_name = "PROSPECT_ID")]
+        id: i32,
+        /// An event to invite the prospect to.
+        #[arg(long)]
+        event: Option<i32>,
+        /// offer_email (default), linkedin_message, event_invitation, ...
+        #[arg(long = "type", default_value = "offer_email")]
+        draft_type: String,
+    },
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -117,6 +133,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             let out = crate::report::costs_report(&db, range, by, format).await?;
             print!("{out}");
             Ok(())
+        }
+        Some(Cmd::Research { ids }) => {
+            let (db, _) = setup::open(&target, &config).await?;
+            let kinds = ids.into_iter().map(|prospect_id| crate::llm::JobKind::Research { prospect_id }).collect();
+            crate::headless::run(&config, db, kinds).await
+        }
+        Some(Cmd::Draft { id, event, draft_type }) => {
+            let (db, _) = setup::open(&target, &config).await?;
+            let kinds = vec![crate::llm::JobKind::Draft { prospect_id: id, event_id: event, draft_type }];
+            crate::headless::run(&config, db, kinds).await
         }
         Some(Cmd::Bench { prospects }) => crate::bench::run(&config, prospects, &target).await,
     }

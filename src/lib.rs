@@ -5,6 +5,8 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod headless;
+pub mod llm;
 pub mod logging;
 pub mod report;
 pub mod sanitize;

@@ -11,8 +11,10 @@ use crate::db::models::{
     CatalogEntry, Event, EventAttendee, Industry, Interaction, OutreachDraft, ProspectDetail, ProspectListItem,
     ProspectResearch, TimelineItem,
 };
+use crate::db::prospects::ProspectFilter;
 use crate::db::usage::{UsageBucket, UsageTotals};
 use crate::db::Counts;
+use crate::llm::JobUpdate;
 
 use super::io::Request;
 
@@ -33,6 +35,8 @@ pub enum Action {
     Connection {
         up: bool,
     },
+    /// A background LLM job changed state.
+    Job(JobUpdate),
     Quit,
 }
 
@@ -102,6 +106,12 @@ pub enum Loaded {
         mark_sent: bool,
     },
     Recoveries(Vec<Recovery>),
+    BulkEstimate {
+        filter: ProspectFilter,
+        count: i64,
+        cost: f64,
+        source: String,
+    },
     /// A write finished; the message is shown and affected views reload.
     Written {
         message: String,

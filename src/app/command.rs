@@ -62,6 +62,11 @@ commands! {
     ProspectDrafts => "prospect_drafts", "Show the selected prospect's drafts";
     DeleteDraft => "delete_draft", "Delete the selected draft (asks first)";
     FilterType => "filter_type", "Cycle the draft type filter";
+    Research => "research", "Research the selected prospect with the LLM (background)";
+    AiDraft => "ai_draft", "Have the LLM write a draft for the selected prospect (background)";
+    BulkResearch => "bulk_research", "Research every prospect in the current filter (shows the cost first)";
+    ViewJobs => "view_jobs", "Show background LLM jobs";
+    CancelJob => "cancel_job", "Cancel the selected background job";
 }
 
 #[cfg(test)]

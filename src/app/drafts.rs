@@ -438,6 +438,7 @@ impl App {
                 ConfirmAction::DeleteDraft { id } => {
                     out.push(Request::Write(Write::DeleteDraft { id, key: format!("draft-{id}") }));
                 }
+                ConfirmAction::BulkResearch { filter } => out.push(Request::BulkResearch { filter }),
             }
         }
     }

@@ -17,6 +17,7 @@ use crate::db::models::Timestamp;
 use crate::db::prospects::{ProspectFilter, ProspectInput, ProspectSort};
 use crate::db::usage::{UsageGroup, UsageRange};
 use crate::db::Db;
+use crate::llm::{JobKind, JobRunner};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
@@ -78,6 +79,19 @@ pub enum Request {
     Clipboard {
         command: String,
         content: String,
+    },
+    /// Queues LLM jobs.
+    StartJobs(Vec<JobKind>),
+    /// Counts the prospects in a filter and estimates what researching them costs.
+    EstimateBulk {
+        filter: ProspectFilter,
+    },
+    /// Queues research for every prospect in a filter.
+    BulkResearch {
+        filter: ProspectFilter,
+    },
+    CancelJob {
+        id: u64,
     },
     Write(Write),
 }
@@ -176,6 +190,10 @@ pub struct Io {
     data_dir: std::path::PathBuf,
     /// Delays between attempts of a write whose connection failed.
     write_backoff: std::sync::Arc<Vec<u64>>,
+    /// The LLM job queue, or why there is none (no API key, say).
+    jobs: Result<JobRunner, String>,
+    /// The configured model's price, for estimates: (model, USD per call of ~2,500 + 400 tokens).
+    estimate: Option<(String, f64)>,
 }
 
 /// Delays between attempts of a write whose connection failed.
@@ -194,12 +212,21 @@ impl Io {
             permits,
             data_dir: crate::logging::data_dir(),
             write_backoff: std::sync::Arc::new(WRITE_BACKOFF_MS.to_vec()),
+            jobs: Err("LLM jobs are not set up".into()),
+            estimate: None,
         }
     }
 
     /// Keeps recovery files and exports under `dir` (tests use a temp dir).
     pub fn with_data_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.data_dir = dir;
+        self
+    }
+
+    /// Connects the LLM job queue (or records why it is unavailable).
+    pub fn with_jobs(mut self, jobs: Result<JobRunner, String>, estimate: Option<(String, f64)>) -> Self {
+        self.jobs = jobs;
+        self.estimate = estimate;
         self
     }
 
@@ -430,6 +457,53 @@ impl Io {
                     eyre::bail!("clipboard command {program:?} failed ({status})");
                 }
                 Loaded::Written { message: "copied to the clipboard".into(), prospect_id: None }
+            }
+            Request::StartJobs(kinds) => {
+                let runner = self.jobs.as_ref().map_err(|e| eyre::eyre!("{e}"))?;
+                let mut queued = 0;
+                for k in kinds {
+                    runner.submit(k.clone()).map_err(|e| eyre::eyre!("{e}"))?;
+                    queued += 1;
+                }
+                Loaded::Written { message: format!("queued {queued} LLM job(s); 6 shows them"), prospect_id: None }
+            }
+            Request::EstimateBulk { filter } => {
+                let count = db.count_prospects(filter).await?;
+                let (per_call, source) = match db.average_cost(crate::llm::pipeline::RESEARCH_WORKFLOW, 30).await? {
+                    Some(avg) => (avg, "the average research call of the last 30 days".to_string()),
+                    None => match &self.estimate {
+                        Some((model, cost)) => (*cost, format!("~2,900 tokens a call at {model}'s price")),
+                        None => (0.0, "no price known for the configured model".to_string()),
+                    },
+                };
+                Loaded::BulkEstimate { filter: filter.clone(), count, cost: per_call * count as f64, source }
+            }
+            Request::BulkResearch { filter } => {
+                let runner = self.jobs.as_ref().map_err(|e| eyre::eyre!("{e}"))?;
+                let ids = db.prospect_ids(filter, 100_000).await?;
+                let mut queued = 0;
+                for id in ids {
+                    if let Err(e) = runner.submit(JobKind::Research { prospect_id: id }) {
+                        return Ok(Loaded::Written {
+                            message: format!("queued {queued}; stopped: {e}"),
+                            prospect_id: None,
+                        });
+                    }
+                    queued += 1;
+                }
+                Loaded::Written {
+                    message: format!("queued research for {queued} prospects; 6 shows progress"),
+                    prospect_id: None,
+                }
+            }
+            Request::CancelJob { id } => {
+                let runner = self.jobs.as_ref().map_err(|e| eyre::eyre!("{e}"))?;
+                let message = if runner.cancel(*id) {
+                    format!("cancelled job {id}")
+                } else {
+                    format!("job {id} had already finished")
+                };
+                Loaded::Written { message, prospect_id: None }
             }
             Request::Write(w) => self.write(w).await?,
         })

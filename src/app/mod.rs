@@ -6,6 +6,7 @@ mod drafts;
 pub mod editor;
 pub mod form;
 pub mod io;
+mod jobs;
 pub mod state;
 mod update;
 
@@ -74,7 +75,25 @@ async fn event_loop(
     report: setup::OpenReport,
 ) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let io = io::Io::new(db.clone(), tx);
+    let jobs = crate::llm::start_jobs(config, db.clone());
+    let (runner, estimate) = match jobs {
+        Ok(mut j) => {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                while let Some(u) = j.updates.recv().await {
+                    if tx.send(Action::Job(u)).is_err() {
+                        break;
+                    }
+                }
+            });
+            (Ok(j.runner), j.estimate)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "LLM jobs are off");
+            (Err(e), None)
+        }
+    };
+    let io = io::Io::new(db.clone(), tx).with_jobs(runner, estimate);
     let size = term.size()?;
     let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (size.width, size.height));
     if !report.notes.is_empty() {

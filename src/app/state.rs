@@ -24,10 +24,11 @@ pub enum View {
     Solutions,
     Costs,
     Drafts,
+    Jobs,
 }
 
 impl View {
-    pub const ALL: [View; 5] = [View::Prospects, View::Events, View::Solutions, View::Costs, View::Drafts];
+    pub const ALL: [View; 6] = [View::Prospects, View::Events, View::Solutions, View::Costs, View::Drafts, View::Jobs];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -36,6 +37,7 @@ impl View {
             View::Solutions => "Solutions",
             View::Costs => "LLM costs",
             View::Drafts => "Drafts",
+            View::Jobs => "Jobs",
         }
     }
 
@@ -44,7 +46,7 @@ impl View {
         match self {
             View::Prospects => &[Pane::List, Pane::Detail, Pane::Timeline],
             View::Events | View::Solutions | View::Drafts => &[Pane::List, Pane::Detail],
-            View::Costs => &[Pane::List],
+            View::Costs | View::Jobs => &[Pane::List],
         }
     }
 }
@@ -200,6 +202,29 @@ pub struct DraftsState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmAction {
     DeleteDraft { id: i32 },
+    BulkResearch { filter: crate::db::prospects::ProspectFilter },
+}
+
+/// Background LLM jobs, newest first, with what they cost.
+#[derive(Debug, Clone, Default)]
+pub struct JobsState {
+    pub jobs: BTreeMap<u64, crate::llm::JobUpdate>,
+    pub selected: usize,
+}
+
+impl JobsState {
+    /// Newest first.
+    pub fn ordered(&self) -> impl Iterator<Item = &crate::llm::JobUpdate> {
+        self.jobs.values().rev()
+    }
+
+    pub fn count(&self, pred: impl Fn(&crate::llm::JobState) -> bool) -> usize {
+        self.jobs.values().filter(|j| pred(&j.state)).count()
+    }
+
+    pub fn cost(&self) -> f64 {
+        self.jobs.values().map(|j| j.cost).sum()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -276,4 +301,5 @@ pub struct AppState {
     /// Bytes for the terminal itself (OSC 52 clipboard), written after a draw.
     pub terminal_writes: Vec<String>,
     pub clipboard_command: String,
+    pub jobs: JobsState,
 }

@@ -52,6 +52,7 @@ impl App {
                     self.resend_pending(&mut out);
                 }
             }
+            Action::Job(update) => self.on_job(update, &mut out),
             Action::Quit => self.state.should_quit = true,
         }
         self.state.status.in_flight += out.len();
@@ -83,7 +84,7 @@ impl App {
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
-        if self.draft_command(command, out) {
+        if self.job_command(command, out) || self.draft_command(command, out) {
             self.ensure_visible(out);
             return;
         }
@@ -105,6 +106,7 @@ impl App {
             ViewCosts => self.switch_view(View::Costs, out),
             // Handled by draft_command where they apply.
             ViewDrafts | NewDraft | ProspectDrafts | DeleteDraft | FilterType => {}
+            Research | AiDraft | BulkResearch | ViewJobs | CancelJob => {}
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -267,6 +269,7 @@ impl App {
             (View::Solutions, _) => s.solutions.detail_scroll = clamp(s.solutions.detail_scroll as usize, 2000) as u16,
             (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.by_model.len()),
             (View::Drafts, _) => s.drafts.selected = clamp(s.drafts.selected, s.drafts.items.len()),
+            (View::Jobs, _) => s.jobs.selected = clamp(s.jobs.selected, s.jobs.jobs.len()),
         }
     }
 
@@ -589,6 +592,7 @@ impl App {
             }
             Loaded::Industries(list) => s.industries = list,
             Loaded::Superseded | Loaded::Nothing => {}
+            Loaded::BulkEstimate { filter, count, cost, source } => self.bulk_estimate(filter, count, cost, source),
             l @ (Loaded::Drafts { .. }
             | Loaded::DraftOpened { .. }
             | Loaded::DraftSaved { .. }

@@ -48,7 +48,10 @@ pub struct LlmConfig {
     pub connect_timeout_secs: u64,
     pub request_timeout_secs: u64,
     pub concurrency: usize,
+    pub queue_capacity: usize,
     pub max_retries: u32,
+    pub retry_base_ms: u64,
+    pub prompts_dir: String,
     pub monthly_budget_usd: f64,
     #[serde(default)]
     pub prices: BTreeMap<String, Price>,

@@ -25,6 +25,20 @@ impl Db {
         Ok(sqlx::query_as(&sql).bind(limit).fetch_all(&self.pool).await?)
     }
 
+    /// Upcoming and recent events whose target_industries mention `industry`
+    /// (any JSON shape: the text of the value is searched).
+    pub async fn events_for_industry(&self, industry: &str, limit: i64) -> Result<Vec<Event>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events
+              WHERE target_industries::text ILIKE $1
+              ORDER BY abs(extract(epoch FROM event_date - (now() AT TIME ZONE 'UTC'))) LIMIT $2"
+        ))
+        .bind(super::like_pattern(industry))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn event(&self, id: i32) -> Result<Option<Event>> {
         Ok(sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1"))
             .bind(id)

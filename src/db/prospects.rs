@@ -192,6 +192,14 @@ impl Db {
         Ok((rows.len() as i64 == limit).then_some(rows))
     }
 
+    /// The ids of the prospects that match the filter (for bulk jobs), in list order.
+    pub async fn prospect_ids(&self, filter: &ProspectFilter, limit: i64) -> Result<Vec<i32>> {
+        let mut qb = QueryBuilder::new("SELECT p.id FROM prospects p JOIN companies c ON c.id = p.company_id");
+        filter.push_where(&mut qb);
+        qb.push(" ORDER BY p.last_contacted_at DESC NULLS LAST, p.id LIMIT ").push_bind(limit);
+        Ok(qb.build_query_scalar().fetch_all(&self.pool).await?)
+    }
+
     /// How many prospects match the filter.
     pub async fn count_prospects(&self, filter: &ProspectFilter) -> Result<i64> {
         let mut qb = QueryBuilder::new("SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id");

@@ -156,6 +156,18 @@ impl Db {
         Ok(rows.into_iter().map(BucketRow::into_bucket).collect())
     }
 
+    /// The average cost of a workflow's calls over the last `days` days, if any.
+    pub async fn average_cost(&self, workflow: &str, days: i32) -> Result<Option<f64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT avg(cost)::float8 FROM llm_usage_logs
+              WHERE worfklow_name = $1 AND created_at >= (now() AT TIME ZONE 'UTC') - make_interval(days => $2)",
+        )
+        .bind(workflow)
+        .bind(days)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Cost logged since the start of the current UTC month (for the budget).
     pub async fn month_to_date_cost(&self) -> Result<f64> {
         Ok(sqlx::query_scalar(

@@ -7,6 +7,7 @@ mod detail;
 mod drafts;
 mod editor;
 mod events;
+mod jobs;
 pub mod layout;
 mod popup;
 mod prospects;
@@ -47,6 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Solutions => solutions::draw(frame, a.main, app),
         View::Costs => costs::draw(frame, a.main, app),
         View::Drafts => drafts::draw(frame, a.main, app),
+        View::Jobs => jobs::draw(frame, a.main, app),
     }
     status::status_bar(frame, a.status, app);
     status::hints(frame, a.hints, app);

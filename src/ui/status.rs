@@ -31,6 +31,11 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(n) = s.prospects_total {
         spans.push(Span::raw(format!(" · {n} prospects")));
     }
+    let jobs = &app.state.jobs;
+    let active = jobs.count(|s| matches!(s, crate::llm::JobState::Running | crate::llm::JobState::Queued));
+    if active > 0 {
+        spans.push(Span::styled(format!(" · jobs {active} (${:.4})", jobs.cost()), app.theme.warning));
+    }
     if s.in_flight > 0 {
         spans.push(Span::styled(format!(" · ⟳ {}", s.in_flight), app.theme.warning));
     }
@@ -54,6 +59,7 @@ pub fn hint_commands(app: &App) -> &'static [Command] {
             &[Search, FilterStatus, CycleSort, SetStatus, NewProspect, NewDraft, NewInteraction, Help, Quit]
         }
         (View::Costs, _) => &[CycleSort, Refresh, ViewProspects, Help, Quit],
+        (View::Jobs, _) => &[Down, CancelJob, ViewProspects, Help, Quit],
         (View::Drafts, _) => &[Open, NewDraft, Search, FilterStatus, FilterType, DeleteDraft, Help, Quit],
         _ => &[Down, Open, NextPane, ViewProspects, Help, Quit],
     }

@@ -1,0 +1,170 @@
+//! Background jobs: a bounded queue, a concurrency limit, cancellation, and
+//! a stream of updates (queued, running, done, failed, cancelled, with the
+//! cost so far) that the UI and the CLI show.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, Semaphore};
+
+use super::pipeline::{JobError, Pipeline, Spend};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobKind {
+    Research { prospect_id: i32 },
+    Draft { prospect_id: i32, event_id: Option<i32>, draft_type: String },
+}
+
+impl JobKind {
+    pub fn label(&self) -> String {
+        match self {
+            JobKind::Research { prospect_id } => format!("research prospect #{prospect_id}"),
+            JobKind::Draft { prospect_id, draft_type, .. } => format!("{draft_type} for prospect #{prospect_id}"),
+        }
+    }
+
+    pub fn prospect_id(&self) -> i32 {
+        match self {
+            JobKind::Research { prospect_id } | JobKind::Draft { prospect_id, .. } => *prospect_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    Queued,
+    Running,
+    /// What was written, e.g. "prospect_research #12".
+    Done(String),
+    Failed(String),
+    Cancelled,
+}
+
+impl JobState {
+    pub fn is_finished(&self) -> bool {
+        matches!(self, JobState::Done(_) | JobState::Failed(_) | JobState::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobUpdate {
+    pub id: u64,
+    pub kind: JobKind,
+    pub state: JobState,
+    pub calls: u32,
+    pub cost: f64,
+}
+
+enum Slot {
+    Queued,
+    Running(tokio::task::AbortHandle),
+}
+
+/// Submits jobs and runs them, at most `concurrency` at once.
+#[derive(Clone)]
+pub struct JobRunner {
+    queue: mpsc::Sender<(u64, JobKind)>,
+    updates: mpsc::UnboundedSender<JobUpdate>,
+    slots: Arc<Mutex<HashMap<u64, (JobKind, Slot)>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl JobRunner {
+    pub fn start(
+        pipeline: Arc<Pipeline>,
+        concurrency: usize,
+        capacity: usize,
+        updates: mpsc::UnboundedSender<JobUpdate>,
+    ) -> Self {
+        let (queue, mut rx) = mpsc::channel::<(u64, JobKind)>(capacity.max(1));
+        let slots: Arc<Mutex<HashMap<u64, (JobKind, Slot)>>> = Arc::default();
+        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        let runner =
+            Self { queue, updates: updates.clone(), slots: slots.clone(), next_id: Arc::new(AtomicU64::new(1)) };
+        tokio::spawn(async move {
+            while let Some((id, kind)) = rx.recv().await {
+                let permit = permits.clone().acquire_owned().await.expect("semaphore open");
+                // Cancelled while queued: its slot is gone.
+                if !slots.lock().expect("not poisoned").contains_key(&id) {
+                    continue;
+                }
+                let pipeline = pipeline.clone();
+                let updates2 = updates.clone();
+                let slots2 = slots.clone();
+                let kind2 = kind.clone();
+                let task = tokio::spawn(async move {
+                    let _ = updates2.send(JobUpdate {
+                        id,
+                        kind: kind2.clone(),
+                        state: JobState::Running,
+                        calls: 0,
+                        cost: 0.0,
+                    });
+                    let mut spend = Spend::default();
+                    let result = run_job(&pipeline, &kind2, &mut spend).await;
+                    let state = match result {
+                        Ok(done) => JobState::Done(done),
+                        Err(e) => JobState::Failed(e.to_string()),
+                    };
+                    slots2.lock().expect("not poisoned").remove(&id);
+                    let _ = updates2.send(JobUpdate { id, kind: kind2, state, calls: spend.calls, cost: spend.cost });
+                    drop(permit);
+                });
+                let mut s = slots.lock().expect("not poisoned");
+                if let Some(slot) = s.get_mut(&id) {
+                    slot.1 = Slot::Running(task.abort_handle());
+                }
+            }
+        });
+        runner
+    }
+
+    /// Queues a job. Refused (with a message) when the queue is full.
+    pub fn submit(&self, kind: JobKind) -> Result<u64, String> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        self.slots.lock().expect("not poisoned").insert(id, (kind.clone(), Slot::Queued));
+        match self.queue.try_send((id, kind.clone())) {
+            Ok(()) => {
+                let _ = self.updates.send(JobUpdate { id, kind, state: JobState::Queued, calls: 0, cost: 0.0 });
+                Ok(id)
+            }
+            Err(_) => {
+                self.slots.lock().expect("not poisoned").remove(&id);
+                Err("the job queue is full: wait for running jobs or raise llm.queue_capacity".into())
+            }
+        }
+    }
+
+    /// Cancels a queued or running job. A running job stops where it is;
+    /// calls it already made stay logged, and it writes no result.
+    pub fn cancel(&self, id: u64) -> bool {
+        let Some((kind, slot)) = self.slots.lock().expect("not poisoned").remove(&id) else { return false };
+        if let Slot::Running(handle) = slot {
+            handle.abort();
+        }
+        let _ = self.updates.send(JobUpdate { id, kind, state: JobState::Cancelled, calls: 0, cost: 0.0 });
+        true
+    }
+
+    pub fn active(&self) -> usize {
+        self.slots.lock().expect("not poisoned").len()
+    }
+}
+
+async fn run_job(pipeline: &Pipeline, kind: &JobKind, spend: &mut Spend) -> Result<String, JobError> {
+    match kind {
+        JobKind::Research { prospect_id } => {
+            let r = pipeline.research(*prospect_id, spend).await?;
+            Ok(format!(
+                "prospect_research #{} (confidence {})",
+                r.id,
+                r.confidence_score.map(|c| format!("{c:.2}")).unwrap_or_else(|| "—".into())
+            ))
+        }
+        JobKind::Draft { prospect_id, event_id, draft_type } => {
+            let d = pipeline.draft(*prospect_id, *event_id, draft_type, spend).await?;
+            Ok(format!("outreach_drafts #{} ({}, status draft)", d.id, d.draft_type))
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The LLM research and drafting pipeline: an OpenAI-compatible client,
+//! the price table, the two workflows built from named nodes, the job queue,
+//! and a stand-in provider for tests and benchmarks.
+
+pub mod client;
+pub mod jobs;
+pub mod pipeline;
+pub mod prices;
+pub mod prompts;
+pub mod standin;
+
+pub use client::Provider;
+pub use jobs::{JobKind, JobRunner, JobState, JobUpdate};
+pub use pipeline::{JobError, Pipeline};
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::db::Db;
+
+/// A running job queue and the stream of its updates.
+pub struct Jobs {
+    pub runner: JobRunner,
+    pub updates: mpsc::UnboundedReceiver<JobUpdate>,
+    /// (model, USD for a typical ~2,500 + 400 token call), when the model has a price.
+    pub estimate: Option<(String, f64)>,
+}
+
+/// Sets up the provider, pipeline and queue from config. The error says
+/// what to do (set the API key, fix the URL, ...).
+pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
+    let provider = Provider::from_config(&config.llm)?;
+    if !provider.has_key() && provider.base_url.contains("api.openai.com") {
+        return Err(format!(
+            "no LLM API key: set {} (or OPENAI_API_KEY), or point llm.base_url / OPENAI_BASE_URL at a local server",
+            config.llm.api_key_env
+        ));
+    }
+    let prompts = prompts::Prompts::load(&config.llm.prompts_dir).map_err(|e| e.to_string())?;
+    let model = provider.model.clone();
+    let pipeline = Arc::new(Pipeline::new(db, provider, &config.llm, prompts));
+    let estimate = pipeline.prices.lookup(&model).map(|p| (model, (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0));
+    let (tx, updates) = mpsc::unbounded_channel();
+    let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);
+    Ok(Jobs { runner, updates, estimate })
+}

@@ -1,0 +1,82 @@
+//! Prompt files: built in from assets/prompts, or read from `llm.prompts_dir`.
+
+use std::path::Path;
+
+use color_eyre::eyre::{eyre, Result};
+
+#[derive(Debug, Clone)]
+pub struct Prompts {
+    pub research_system: String,
+    pub research_user: String,
+    pub draft_system: String,
+    pub draft_user: String,
+}
+
+impl Default for Prompts {
+    fn default() -> Self {
+        Self {
+            research_system: include_str!("../../assets/prompts/research_system.md").into(),
+            research_user: include_str!("../../assets/prompts/research_user.md").into(),
+            draft_system: include_str!("../../assets/prompts/draft_system.md").into(),
+            draft_user: include_str!("../../assets/prompts/draft_user.md").into(),
+        }
+    }
+}
+
+impl Prompts {
+    /// The built-in prompts, with any file of the same name in `dir` instead.
+    pub fn load(dir: &str) -> Result<Self> {
+        let mut p = Self::default();
+        if dir.is_empty() {
+            return Ok(p);
+        }
+        let dir = Path::new(dir);
+        if !dir.is_dir() {
+            return Err(eyre!("llm.prompts_dir {} is not a folder", dir.display()));
+        }
+        for (name, slot) in [
+            ("research_system.md", &mut p.research_system),
+            ("research_user.md", &mut p.research_user),
+            ("draft_system.md", &mut p.draft_system),
+            ("draft_user.md", &mut p.draft_user),
+        ] {
+            let path = dir.join(name);
+            if path.is_file() {
+                *slot = std::fs::read_to_string(&path).map_err(|e| eyre!("cannot read {}: {e}", path.display()))?;
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// Fills `{name}` slots in a template, in one pass: text that a value
+/// brings in (prospect data) is never scanned for slots itself.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}').map(|end| (&after[..end], end)) {
+            Some((name, end)) if values.iter().any(|(k, _)| *k == name) => {
+                out.push_str(values.iter().find(|(k, _)| *k == name).map(|(_, v)| *v).unwrap_or(""));
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fill_is_one_pass() {
+        let out = super::fill("a {x} b {y} {z}", &[("x", "{y}"), ("y", "2")]);
+        assert_eq!(out, "a {y} b 2 {z}");
+    }
+}
