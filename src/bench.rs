@@ -12,7 +12,7 @@ use crate::app::io::Io;
 use crate::app::App;
 use crate::config::Config;
 use crate::db::prospects::{ProspectFilter, ProspectSort};
-use crate::db::usage::{UsageGroup, UsageRange};
+use crate::db::usage::UsageGroup;
 use crate::db::{demo, Db, EnumKind, OpenOptions};
 use crate::setup::Target;
 
@@ -291,25 +291,37 @@ async fn ui(db: &Db, config: &Config, url: &str) -> Result<()> {
 }
 
 async fn costs(db: &Db) -> Result<()> {
-    println!("\ncost dashboard aggregates over llm_usage_logs (p50 / p99 / max ms, 10 runs):");
+    println!("\ncost dashboard over llm_usage_logs: first render's queries, per range (p50 / p99 / max ms, 10 runs):");
     let now = chrono::Utc::now().naive_utc();
-    for (label, days) in [("today", 1), ("7 days", 7), ("30 days", 30), ("all", 0)] {
-        let range = UsageRange { since: (days > 0).then(|| now - chrono::Duration::days(days)), until: None };
-        let t = time(10, || async {
-            tokio::try_join!(
-                db.usage_totals(range),
-                db.usage_breakdown(range, UsageGroup::Model),
-                db.usage_breakdown(range, UsageGroup::Day),
-                db.month_to_date_cost()
-            )?;
-            Ok(())
-        })
-        .await?;
-        let w = time(10, || db.usage_breakdown(range, UsageGroup::Node)).await?;
-        println!(
-            "  {label:<8} dashboard (totals + by model + by day): {:>7.1} / {:>7.1} / {:>7.1}    by node: {:>7.1} / {:>7.1} / {:>7.1}",
-            t.0, t.1, t.2, w.0, w.1, w.2
-        );
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM llm_usage_logs").fetch_one(&db.pool).await?;
+    for range in crate::app::state::CostRange::ALL {
+        let r = range.range(now);
+        let n: i64 = {
+            let mut q = sqlx::QueryBuilder::new("SELECT count(*) FROM llm_usage_logs WHERE TRUE");
+            if let Some(s) = r.since {
+                q.push(" AND created_at >= ").push_bind(s);
+            }
+            q.build_query_scalar().fetch_one(&db.pool).await?
+        };
+        let mut samples = Vec::new();
+        for by in [UsageGroup::Model, UsageGroup::Model, UsageGroup::Workflow, UsageGroup::Node] {
+            let t = Instant::now();
+            let a = io.answer(crate::app::io::Request::Costs { range: r.clone(), by }).await;
+            if let Action::Failed { error, .. } = a {
+                color_eyre::eyre::bail!("{error}");
+            }
+            samples.push(t.elapsed());
+        }
+        let mut samples: Vec<Duration> = samples.split_off(1);
+        for _ in 0..7 {
+            let t = Instant::now();
+            io.answer(crate::app::io::Request::Costs { range: r.clone(), by: UsageGroup::Model }).await;
+            samples.push(t.elapsed());
+        }
+        let s = percentiles(&mut samples);
+        println!("  {:<10} ({n:>7} of {rows} rows): {:>7.1} / {:>7.1} / {:>7.1}", range.label(), s.0, s.1, s.2);
     }
     Ok(())
 }

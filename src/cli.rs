@@ -129,6 +129,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let range = usage::UsageRange {
                 since: since.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
                 until: until.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
+                ..Default::default()
             };
             let out = crate::report::costs_report(&db, range, by, format).await?;
             print!("{out}");

@@ -21,14 +21,14 @@ struct Report<'a> {
 }
 
 pub async fn costs_report(db: &Db, range: UsageRange, by: UsageGroup, format: OutputFormat) -> Result<String> {
-    let (totals, rows) = tokio::try_join!(db.usage_totals(range), db.usage_breakdown(range, by))?;
-    Ok(render(&totals, &rows, range, by, format))
+    let (totals, rows) = tokio::try_join!(db.usage_totals(&range), db.usage_breakdown(&range, by))?;
+    Ok(render(&totals, &rows, &range, by, format))
 }
 
 pub fn render(
     totals: &UsageTotals,
     rows: &[UsageBucket],
-    range: UsageRange,
+    range: &UsageRange,
     by: UsageGroup,
     format: OutputFormat,
 ) -> String {

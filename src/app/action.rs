@@ -79,10 +79,13 @@ pub enum Loaded {
     Counts(Counts),
     Costs {
         totals: UsageTotals,
-        by_model: Vec<UsageBucket>,
-        by_day: Vec<UsageBucket>,
+        breakdown: Vec<UsageBucket>,
+        daily: Vec<(String, f64)>,
         month_cost: f64,
+        high_water: Option<i32>,
     },
+    /// New llm_usage_logs rows exist (the dashboard reloads if open).
+    UsageChanged,
     /// A newer request made this one pointless; it did not run.
     Superseded,
     /// Done; nothing to show (a recovery file written, say).

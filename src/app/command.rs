@@ -58,6 +58,7 @@ commands! {
     ViewSolutions => "view_solutions", "Show the solutions catalog";
     ViewCosts => "view_costs", "Show the LLM cost dashboard";
     ViewDrafts => "view_drafts", "Show every outreach draft";
+    CostRange => "cost_range", "Choose the cost dashboard's dates";
     NewDraft => "new_draft", "Write a new draft for the selected prospect";
     ProspectDrafts => "prospect_drafts", "Show the selected prospect's drafts";
     DeleteDraft => "delete_draft", "Delete the selected draft (asks first)";

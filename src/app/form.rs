@@ -130,6 +130,7 @@ pub enum FormKind {
     EditProspect { id: i32, company_id: i32, company_name: String },
     EditCompany { id: i32 },
     NewInteraction { prospect_id: i32 },
+    CostRange,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,6 +51,11 @@ pub enum Request {
     Counts,
     Costs {
         range: UsageRange,
+        by: UsageGroup,
+    },
+    /// Starts (or stops) polling llm_usage_logs for new rows.
+    WatchUsage {
+        on: bool,
     },
     Drafts {
         generation: u64,
@@ -190,11 +195,16 @@ pub struct Io {
     data_dir: std::path::PathBuf,
     /// Delays between attempts of a write whose connection failed.
     write_backoff: std::sync::Arc<Vec<u64>>,
+    usage_watch: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    usage_watch_running: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The LLM job queue, or why there is none (no API key, say).
     jobs: Result<JobRunner, String>,
     /// The configured model's price, for estimates: (model, USD per call of ~2,500 + 400 tokens).
     estimate: Option<(String, f64)>,
 }
+
+/// How often the open dashboard checks for new usage rows.
+const USAGE_POLL: Duration = Duration::from_secs(3);
 
 /// Delays between attempts of a write whose connection failed.
 const WRITE_BACKOFF_MS: [u64; 5] = [250, 500, 1000, 2000, 4000];
@@ -213,6 +223,8 @@ impl Io {
             data_dir: crate::logging::data_dir(),
             write_backoff: std::sync::Arc::new(WRITE_BACKOFF_MS.to_vec()),
             jobs: Err("LLM jobs are not set up".into()),
+            usage_watch: Default::default(),
+            usage_watch_running: Default::default(),
             estimate: None,
         }
     }
@@ -310,6 +322,34 @@ impl Io {
         }
     }
 
+    /// Polls for new usage rows every few seconds while the dashboard is
+    /// open (rows may come from this Closer's jobs, another Closer or the
+    /// original tool; polling needs no trigger in a shared database).
+    fn watch_usage(&self, on: bool) {
+        use std::sync::atomic::Ordering;
+        self.usage_watch.store(on, Ordering::SeqCst);
+        if !on || self.usage_watch_running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut seen = this.db.usage_high_water().await.ok().flatten();
+            while this.usage_watch.load(Ordering::SeqCst) {
+                tokio::time::sleep(USAGE_POLL).await;
+                if !this.usage_watch.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(now) = this.db.usage_high_water().await {
+                    if now != seen {
+                        seen = now;
+                        let _ = this.tx.send(Action::Loaded(Box::new(Loaded::UsageChanged)));
+                    }
+                }
+            }
+            this.usage_watch_running.store(false, Ordering::SeqCst);
+        });
+    }
+
     /// Pings with backoff until the database answers, then says so once.
     fn watch_connection(&self) {
         use std::sync::atomic::Ordering;
@@ -363,14 +403,19 @@ impl Io {
             Request::Catalog => Loaded::Catalog(db.catalog(None).await?),
             Request::Industries => Loaded::Industries(db.industries().await?),
             Request::Counts => Loaded::Counts(db.counts().await?),
-            Request::Costs { range } => {
-                let (totals, by_model, by_day, month_cost) = tokio::try_join!(
-                    db.usage_totals(*range),
-                    db.usage_breakdown(*range, UsageGroup::Model),
-                    db.usage_breakdown(*range, UsageGroup::Day),
-                    db.month_to_date_cost()
+            Request::Costs { range, by } => {
+                let (totals, breakdown, daily, month_cost, high_water) = tokio::try_join!(
+                    db.usage_totals(range),
+                    db.usage_breakdown(range, *by),
+                    db.usage_daily_cost(range),
+                    db.month_to_date_cost(),
+                    db.usage_high_water()
                 )?;
-                Loaded::Costs { totals, by_model, by_day, month_cost }
+                Loaded::Costs { totals, breakdown, daily, month_cost, high_water }
+            }
+            Request::WatchUsage { on } => {
+                self.watch_usage(*on);
+                Loaded::Nothing
             }
             Request::Drafts { generation, filter } => {
                 let (items, total, (statuses, types)) =

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod command;
+mod costs;
 mod drafts;
 pub mod editor;
 pub mod form;

@@ -22,6 +22,7 @@ const TIMELINE_PAGE: i64 = 100;
 impl App {
     pub fn update(&mut self, action: Action) -> Vec<Request> {
         let mut out = Vec::new();
+        let view_before = self.state.view;
         match action {
             Action::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut out),
             Action::Key(_) => {}
@@ -55,6 +56,9 @@ impl App {
             Action::Job(update) => self.on_job(update, &mut out),
             Action::Quit => self.state.should_quit = true,
         }
+        if view_before == View::Costs && self.state.view != View::Costs {
+            out.push(Request::WatchUsage { on: false });
+        }
         self.state.status.in_flight += out.len();
         out
     }
@@ -84,7 +88,7 @@ impl App {
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
-        if self.job_command(command, out) || self.draft_command(command, out) {
+        if self.cost_command(command, out) || self.job_command(command, out) || self.draft_command(command, out) {
             self.ensure_visible(out);
             return;
         }
@@ -106,7 +110,7 @@ impl App {
             ViewCosts => self.switch_view(View::Costs, out),
             // Handled by draft_command where they apply.
             ViewDrafts | NewDraft | ProspectDrafts | DeleteDraft | FilterType => {}
-            Research | AiDraft | BulkResearch | ViewJobs | CancelJob => {}
+            Research | AiDraft | BulkResearch | ViewJobs | CancelJob | CostRange => {}
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -144,14 +148,8 @@ impl App {
                 self.reset_prospects(out);
             }
             CycleSort => {
-                if s.view == View::Costs {
-                    let i = CostRange::ALL.iter().position(|r| *r == s.costs.range).unwrap_or(0);
-                    s.costs.range = CostRange::ALL[(i + 1) % CostRange::ALL.len()];
-                    self.load_costs(out);
-                } else {
-                    s.prospects.sort = s.prospects.sort.next();
-                    self.reset_prospects(out);
-                }
+                s.prospects.sort = s.prospects.sort.next();
+                self.reset_prospects(out);
             }
             ClearFilters => {
                 s.prospects.filter = ProspectFilter::default();
@@ -199,15 +197,12 @@ impl App {
         match view {
             View::Events if !s.events.loaded => out.push(Request::Events),
             View::Solutions if !s.solutions.loaded => out.push(Request::Catalog),
-            View::Costs => self.load_costs(out),
+            View::Costs => {
+                self.load_costs(out);
+                out.push(Request::WatchUsage { on: true });
+            }
             _ => {}
         }
-    }
-
-    fn load_costs(&mut self, out: &mut Vec<Request>) {
-        self.state.costs.loading = true;
-        let now = chrono::Utc::now().naive_utc();
-        out.push(Request::Costs { range: self.state.costs.range.range(now) });
     }
 
     fn page_rows(&self) -> usize {
@@ -267,7 +262,7 @@ impl App {
                 s.solutions.detail_scroll = 0;
             }
             (View::Solutions, _) => s.solutions.detail_scroll = clamp(s.solutions.detail_scroll as usize, 2000) as u16,
-            (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.by_model.len()),
+            (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.breakdown.len()),
             (View::Drafts, _) => s.drafts.selected = clamp(s.drafts.selected, s.drafts.items.len()),
             (View::Jobs, _) => s.jobs.selected = clamp(s.jobs.selected, s.jobs.jobs.len()),
         }
@@ -598,13 +593,19 @@ impl App {
             | Loaded::DraftSaved { .. }
             | Loaded::Recoveries(_)) => self.on_draft_loaded(l, out),
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
-            Loaded::Costs { totals, by_model, by_day, month_cost } => {
+            Loaded::Costs { totals, breakdown, daily, month_cost, high_water } => {
                 s.costs.totals = Some(totals);
-                s.costs.by_model = by_model;
-                s.costs.by_day = by_day;
+                s.costs.breakdown = breakdown;
+                s.costs.daily = daily;
                 s.costs.month_cost = month_cost;
+                s.costs.high_water = high_water;
                 s.costs.loading = false;
-                s.costs.selected = s.costs.selected.min(s.costs.by_model.len().saturating_sub(1));
+                s.costs.selected = s.costs.selected.min(s.costs.breakdown.len().saturating_sub(1));
+            }
+            Loaded::UsageChanged => {
+                if s.view == View::Costs && !s.costs.loading {
+                    self.load_costs(out);
+                }
             }
             Loaded::Written { message, prospect_id } => {
                 s.status.message = Some(message);
@@ -744,6 +745,9 @@ impl App {
     }
 
     fn submit_form(&mut self, out: &mut Vec<Request>) {
+        if matches!(&self.state.popup, Some(Popup::Form(f)) if f.kind == FormKind::CostRange) {
+            return self.submit_cost_range(out);
+        }
         let Some(Popup::Form(form)) = self.state.popup.as_mut() else { return };
         if form.saving {
             return;
@@ -753,6 +757,7 @@ impl App {
         }
         let industry_id = |name: &str| self.state.industries.iter().find(|i| i.name == name).map(|i| i.id);
         let write = match &form.kind {
+            FormKind::CostRange => return, // handled by submit_cost_range
             FormKind::NewProspect | FormKind::EditProspect { .. } => {
                 let input = ProspectInput {
                     full_name: form.field("full_name").value.clone(),

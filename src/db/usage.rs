@@ -19,11 +19,35 @@ pub struct UsageInput {
     pub cost: f64,
 }
 
-/// A half-open time range [since, until); either end may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+/// Which usage rows to aggregate: a half-open time range [since, until)
+/// (either end may be open), optionally narrowed to one model or workflow
+/// (the dashboard's drill-down).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct UsageRange {
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    pub model: Option<String>,
+    pub workflow: Option<String>,
+}
+
+impl UsageRange {
+    /// Appends ` WHERE …` with a bind for each condition in force (only
+    /// those, so every query gets a plan that can use the created_at index).
+    fn push_where(&self, qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>) {
+        qb.push(" WHERE TRUE");
+        if let Some(s) = self.since {
+            qb.push(" AND created_at >= ").push_bind(s);
+        }
+        if let Some(u) = self.until {
+            qb.push(" AND created_at < ").push_bind(u);
+        }
+        if let Some(m) = &self.model {
+            qb.push(" AND model = ").push_bind(m.clone());
+        }
+        if let Some(w) = &self.workflow {
+            qb.push(" AND worfklow_name = ").push_bind(w.clone());
+        }
+    }
 }
 
 /// What to break usage down by.
@@ -117,43 +141,54 @@ impl Db {
         .await?)
     }
 
-    pub async fn usage_totals(&self, range: UsageRange) -> Result<UsageTotals> {
-        Ok(sqlx::query_as(
+    pub async fn usage_totals(&self, range: &UsageRange) -> Result<UsageTotals> {
+        let mut qb = sqlx::QueryBuilder::new(
             "SELECT count(*) AS calls,
                     COALESCE(sum(prompt_tokens), 0)::int8 AS prompt_tokens,
                     COALESCE(sum(completion_tokens), 0)::int8 AS completion_tokens,
                     COALESCE(sum(total_tokens), 0)::int8 AS total_tokens,
                     COALESCE(sum(cost), 0)::float8 AS cost
-               FROM llm_usage_logs
-              WHERE ($1::timestamp IS NULL OR created_at >= $1) AND ($2::timestamp IS NULL OR created_at < $2)",
-        )
-        .bind(range.since)
-        .bind(range.until)
-        .fetch_one(&self.pool)
-        .await?)
+               FROM llm_usage_logs",
+        );
+        range.push_where(&mut qb);
+        Ok(qb.build_query_as().fetch_one(&self.pool).await?)
     }
 
     /// Usage grouped by model, workflow, node or day, with latency percentiles.
     /// Rows are by cost, largest first (by date for days).
-    pub async fn usage_breakdown(&self, range: UsageRange, by: UsageGroup) -> Result<Vec<UsageBucket>> {
+    pub async fn usage_breakdown(&self, range: &UsageRange, by: UsageGroup) -> Result<Vec<UsageBucket>> {
         let order = if by == UsageGroup::Day { "key" } else { "cost DESC, key" };
         // One sort per group for all three percentiles (the array form), and
         // the day formatted after grouping, not per row.
-        let sql = format!(
+        let mut qb = sqlx::QueryBuilder::new(format!(
             "SELECT key::text AS key, calls, prompt_tokens, completion_tokens, total_tokens, cost, pct FROM (
                SELECT {expr} AS key, count(*) AS calls,
                       sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
                       sum(total_tokens)::int8 AS total_tokens, sum(cost)::float8 AS cost,
                       percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) AS pct
-                 FROM llm_usage_logs
-                WHERE ($1::timestamp IS NULL OR created_at >= $1) AND ($2::timestamp IS NULL OR created_at < $2)
-                GROUP BY 1) g
-              ORDER BY {order}",
+                 FROM llm_usage_logs",
             expr = by.expr()
-        );
-        let rows: Vec<BucketRow> =
-            sqlx::query_as(&sql).bind(range.since).bind(range.until).fetch_all(&self.pool).await?;
+        ));
+        range.push_where(&mut qb);
+        qb.push(format!(" GROUP BY 1) g ORDER BY {order}"));
+        let rows: Vec<BucketRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(BucketRow::into_bucket).collect())
+    }
+
+    /// Cost per day, without percentiles (the dashboard's chart).
+    pub async fn usage_daily_cost(&self, range: &UsageRange) -> Result<Vec<(String, f64)>> {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT d::text, cost FROM (SELECT created_at::date AS d, sum(cost)::float8 AS cost FROM llm_usage_logs",
+        );
+        range.push_where(&mut qb);
+        qb.push(" GROUP BY 1) g ORDER BY 1");
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// The newest usage row's id: a cheap way to notice new rows (polled
+    /// while the dashboard is open).
+    pub async fn usage_high_water(&self) -> Result<Option<i32>> {
+        Ok(sqlx::query_scalar("SELECT max(id) FROM llm_usage_logs").fetch_one(&self.pool).await?)
     }
 
     /// The average cost of a workflow's calls over the last `days` days, if any.

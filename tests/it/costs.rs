@@ -87,3 +87,136 @@ fn parse_csv_line(line: &str) -> Vec<String> {
     }
     fields
 }
+
+mod dashboard {
+    use closer::app::action::{Action, Loaded};
+    use closer::app::io::{Io, Request};
+    use closer::app::state::{Breakdown, CostRange, View};
+    use closer::app::App;
+    use closer::config::Config;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use crate::support;
+
+    fn key(code: KeyCode) -> Action {
+        Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    async fn press(app: &mut App, io: &Io, keys: impl IntoIterator<Item = Action>) {
+        for k in keys {
+            let r = app.update(k);
+            io.settle(app, r).await;
+        }
+    }
+
+    fn screen(app: &App) -> String {
+        closer::ui::buffer_text(&closer::ui::render_to_buffer(app, 130, 40))
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn figures_drill_down_custom_dates_and_live_rows() {
+        let (db, _) = support::demo_db(60).await;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let io = Io::new(db.clone(), tx);
+        let mut app = App::new(&Config::defaults(), db.enums.clone(), "db".into(), (130, 40));
+        let first = app.start();
+        io.settle(&mut app, first).await;
+
+        // The demo data is months old: the last 30 days are empty, and say where figures come from.
+        press(&mut app, &io, [key(KeyCode::Char('4'))]).await;
+        assert_eq!(app.state.view, View::Costs);
+        assert_eq!(app.state.costs.totals.as_ref().unwrap().calls, 0);
+        assert!(screen(&app).contains("No LLM calls in this range"));
+
+        // o: 30 days → this month → all time.
+        press(&mut app, &io, [key(KeyCode::Char('o')), key(KeyCode::Char('o'))]).await;
+        assert_eq!(app.state.costs.range, CostRange::All);
+        let (calls, cost): (i64, f64) =
+            sqlx::query_as("SELECT count(*), sum(cost) FROM llm_usage_logs").fetch_one(&db.pool).await.unwrap();
+        let t = app.state.costs.totals.clone().unwrap();
+        assert_eq!(t.calls, calls);
+        assert!((t.cost - cost).abs() < 1e-9);
+        assert!((app.state.costs.daily.iter().map(|d| d.1).sum::<f64>() - cost).abs() < 1e-6);
+        assert!(screen(&app).contains(&format!("{calls} calls")));
+
+        // Enter drills into the top model: everything narrows to it.
+        let model = app.state.costs.breakdown[0].key.clone();
+        press(&mut app, &io, [key(KeyCode::Enter)]).await;
+        assert_eq!(app.state.costs.model.as_deref(), Some(model.as_str()));
+        let (m_calls, m_cost): (i64, f64) =
+            sqlx::query_as("SELECT count(*), sum(cost) FROM llm_usage_logs WHERE model = $1")
+                .bind(&model)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(app.state.costs.totals.as_ref().unwrap().calls, m_calls);
+        assert_eq!(app.state.costs.breakdown.len(), 1);
+        assert!((app.state.costs.daily.iter().map(|d| d.1).sum::<f64>() - m_cost).abs() < 1e-6);
+        // Tab: by workflow within the model; the calls still add up.
+        press(&mut app, &io, [key(KeyCode::Tab)]).await;
+        assert_eq!(app.state.costs.by, Breakdown::Workflow);
+        assert_eq!(app.state.costs.breakdown.iter().map(|b| b.calls).sum::<i64>(), m_calls);
+        assert!(screen(&app).contains("workflow"));
+        // Esc comes back out.
+        press(&mut app, &io, [key(KeyCode::Esc)]).await;
+        assert_eq!(app.state.costs.model, None);
+        assert_eq!(app.state.costs.totals.as_ref().unwrap().calls, calls);
+
+        // Custom dates.
+        press(&mut app, &io, [key(KeyCode::Char('='))]).await;
+        for c in "2026-06-01".chars() {
+            press(&mut app, &io, [key(KeyCode::Char(c))]).await;
+        }
+        press(&mut app, &io, [key(KeyCode::Tab)]).await;
+        for c in "2026-06-10".chars() {
+            press(&mut app, &io, [key(KeyCode::Char(c))]).await;
+        }
+        press(&mut app, &io, [key(KeyCode::Enter)]).await;
+        assert_eq!(app.state.costs.range, CostRange::Custom);
+        let in_range: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM llm_usage_logs WHERE created_at >= '2026-06-01' AND created_at < '2026-06-10'",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(app.state.costs.totals.as_ref().unwrap().calls, in_range);
+        assert!(app.state.costs.daily.iter().all(|d| d.0.as_str() >= "2026-06-01" && d.0.as_str() < "2026-06-10"));
+
+        // Live: a row written by anyone shows up without a restart.
+        press(&mut app, &io, [key(KeyCode::Char('o'))]).await; // back to the cycled ranges (today)
+        press(
+            &mut app,
+            &io,
+            [key(KeyCode::Char('o')), key(KeyCode::Char('o')), key(KeyCode::Char('o')), key(KeyCode::Char('o'))],
+        )
+        .await;
+        assert_eq!(app.state.costs.range, CostRange::All);
+        io.send(Request::WatchUsage { on: true });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        sqlx::query(
+            "INSERT INTO llm_usage_logs (worfklow_name, node_name, model, prompt_tokens, completion_tokens, total_tokens,
+                                         latency_ms, cost, created_at, updated_at)
+             VALUES ('other_tool', 'node', 'gpt-4o', 10, 5, 15, 100, 0.01, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')",
+        )
+        .execute(&db.pool)
+        .await
+        .unwrap();
+        let changed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                match rx.recv().await {
+                    Some(Action::Loaded(l)) if matches!(*l, Loaded::UsageChanged) => return Action::Loaded(l),
+                    Some(_) => continue,
+                    None => panic!("channel closed"),
+                }
+            }
+        })
+        .await
+        .expect("the poller noticed the new row");
+        let r = app.update(changed);
+        io.settle(&mut app, r).await;
+        assert_eq!(app.state.costs.totals.as_ref().unwrap().calls, calls + 1);
+        // Leaving the dashboard stops the polling.
+        let r = app.update(key(KeyCode::Char('1')));
+        assert!(r.contains(&Request::WatchUsage { on: false }));
+    }
+}

@@ -354,8 +354,8 @@ async fn usage_aggregates_match_plain_sql() {
     assert_eq!(logged.workflow_name, "prospect_research");
 
     let since = support::anchor() - Duration::days(30);
-    let range = UsageRange { since: Some(since), until: None };
-    let totals = db.usage_totals(range).await.unwrap();
+    let range = UsageRange { since: Some(since), ..Default::default() };
+    let totals = db.usage_totals(&range).await.unwrap();
     let (calls, cost, tokens): (i64, f64, i64) = sqlx::query_as(
         "SELECT count(*), sum(cost), sum(total_tokens)::int8 FROM llm_usage_logs WHERE created_at >= $1",
     )
@@ -369,12 +369,12 @@ async fn usage_aggregates_match_plain_sql() {
     assert_eq!(totals.prompt_tokens + totals.completion_tokens, totals.total_tokens);
 
     for by in [UsageGroup::Model, UsageGroup::Workflow, UsageGroup::Node, UsageGroup::Day] {
-        let buckets = db.usage_breakdown(range, by).await.unwrap();
+        let buckets = db.usage_breakdown(&range, by).await.unwrap();
         assert_eq!(buckets.iter().map(|b| b.calls).sum::<i64>(), calls, "{by:?}");
         assert!((buckets.iter().map(|b| b.cost).sum::<f64>() - cost).abs() < 1e-6, "{by:?}");
         assert!(buckets.iter().all(|b| b.latency_p50_ms <= b.latency_p95_ms && b.latency_p95_ms <= b.latency_p99_ms));
     }
-    let by_model = db.usage_breakdown(range, UsageGroup::Model).await.unwrap();
+    let by_model = db.usage_breakdown(&range, UsageGroup::Model).await.unwrap();
     let odd = by_model.iter().find(|b| b.key.starts_with("odd")).unwrap();
     assert_eq!((odd.calls, odd.latency_p50_ms), (1, 42.0));
     let p95: f64 = sqlx::query_scalar(
@@ -386,7 +386,7 @@ async fn usage_aggregates_match_plain_sql() {
     .unwrap();
     assert_eq!(by_model.iter().find(|b| b.key == "gpt-4o").unwrap().latency_p95_ms, p95);
     let empty = db
-        .usage_totals(UsageRange { since: Some(support::anchor() + Duration::days(3650)), until: None })
+        .usage_totals(&UsageRange { since: Some(support::anchor() + Duration::days(3650)), ..Default::default() })
         .await
         .unwrap();
     assert_eq!((empty.calls, empty.cost), (0, 0.0));

@@ -66,7 +66,10 @@ async fn snapshots_of_each_pane() {
     app.state.costs.range = CostRange::All;
     press(&mut app, &io, [ch('4')]).await;
     // The range is relative to now; pin it to "all" for a stable snapshot.
-    let requests = vec![Request::Costs { range: CostRange::All.range(chrono::Utc::now().naive_utc()) }];
+    let requests = vec![Request::Costs {
+        range: CostRange::All.range(chrono::Utc::now().naive_utc()),
+        by: closer::db::usage::UsageGroup::Model,
+    }];
     io.settle(&mut app, requests).await;
     insta::assert_snapshot!("costs", screen(&app));
 
