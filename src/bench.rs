@@ -51,6 +51,8 @@ pub async fn run(config: &Config, prospects: u32, target: &Target) -> Result<()>
     queries(&db).await?;
     memory(&db, config).await?;
     ui(&db, config, &url).await?;
+    editor(&db, config).await?;
+    pipeline(&db, config).await?;
     costs(&db).await?;
     Ok(())
 }
@@ -323,5 +325,160 @@ async fn costs(db: &Db) -> Result<()> {
         let s = percentiles(&mut samples);
         println!("  {:<10} ({n:>7} of {rows} rows): {:>7.1} / {:>7.1} / {:>7.1}", range.label(), s.0, s.1, s.2);
     }
+    Ok(())
+}
+
+/// Typing into a 20,000-character draft: key to frame, with the recovery
+/// file written in the background as in the app.
+async fn editor(db: &Db, config: &Config) -> Result<()> {
+    use crate::app::editor::{DraftEditor, PlaceholderContext};
+    use crate::app::state::Popup;
+    println!("\ndraft editor at 120x40, a 20,000-character draft (250 lines):");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let dir = std::env::temp_dir().join(format!("closer-bench-{}", std::process::id()));
+    let io = Io::new(db.clone(), tx).with_data_dir(dir.clone());
+    let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (120, 40));
+    let line = "Thanks for the call today — 你好, Grüße, مرحبا: here is the plan we discussed for the pilot.";
+    let mut text = String::new();
+    while text.chars().count() < 20_000 {
+        text.push_str(line);
+        text.push('\n');
+    }
+    let mut e = DraftEditor::new_draft(1, PlaceholderContext::default(), 0);
+    e.set_text(&text);
+    app.state.popup = Some(Popup::Editor(Box::new(e)));
+    let backend = ratatui::backend::TestBackend::new(120, 40);
+    let mut terminal = ratatui::Terminal::new(backend)?;
+    let mut samples = Vec::new();
+    let keys: Vec<KeyCode> = "Adding a sentence in the middle, with ünïcödé and 🎉. ".chars().map(KeyCode::Char).collect();
+    for i in 0..2000 {
+        let code = match i % 200 {
+            0 => KeyCode::PageDown,
+            100 => KeyCode::Enter,
+            _ => keys[i % keys.len()],
+        };
+        let t = Instant::now();
+        for r in app.update(key(code)) {
+            io.send(r);
+        }
+        while let Ok(a) = rx.try_recv() {
+            for r in app.update(a) {
+                io.send(r);
+            }
+        }
+        terminal.draw(|f| crate::ui::draw(f, &app))?;
+        samples.push(t.elapsed());
+        if i % 20 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    let s = percentiles(&mut samples);
+    println!("  key to frame while typing (2000 keys): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms", s.0, s.1, s.2);
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}
+
+/// The LLM pipeline's own overhead with an instant stand-in provider, and
+/// 1,000 queued jobs at concurrency 8 while the UI keeps drawing.
+async fn pipeline(db: &Db, config: &Config) -> Result<()> {
+    use crate::llm::pipeline::{Pipeline, Spend};
+    use crate::llm::standin::StandIn;
+    use crate::llm::{JobKind, JobRunner, JobState, Provider};
+    println!("\nLLM pipeline with an instant stand-in provider on loopback:");
+    let server = StandIn::instant().await;
+    let mut llm = config.llm.clone();
+    llm.base_url = server.base_url.clone();
+    llm.monthly_budget_usd = 1e9;
+    std::env::set_var("CLOSER_BENCH_KEY", "sk-bench");
+    llm.api_key_env = "CLOSER_BENCH_KEY".into();
+    let provider = Provider::from_config(&llm).map_err(|e| color_eyre::eyre::eyre!(e))?;
+    let p = std::sync::Arc::new(Pipeline::new(db.clone(), provider.clone(), &llm, Default::default()));
+    let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM prospects ORDER BY random() LIMIT 1000").fetch_all(&db.pool).await?;
+
+    // The HTTP round trip alone.
+    let messages = vec![crate::llm::client::Message::user("<catalog>[{\"id\":1,\"name\":\"x\"}]</catalog>")];
+    let mut http = Vec::new();
+    for _ in 0..200 {
+        let r = provider.complete(&messages, &crate::llm::client::ResponseFormat::JsonObject).await;
+        http.push(r.latency);
+    }
+    let h = percentiles(&mut http);
+    let mut jobs = Vec::new();
+    for id in ids.iter().take(200) {
+        let t = Instant::now();
+        p.research(*id, &mut Spend::default()).await.map_err(|e| color_eyre::eyre::eyre!("{e}"))?;
+        jobs.push(t.elapsed());
+    }
+    let j = percentiles(&mut jobs);
+    println!(
+        "  research job end to end (200 jobs, sequential): p50 {:.2} ms, p99 {:.2} ms; HTTP round trip alone p50 {:.2} ms",
+        j.0, j.1, h.0
+    );
+    println!("  pipeline overhead per job (gather context, log usage, write the row): ~{:.2} ms at p50", j.0 - h.0);
+
+    // 1,000 jobs at concurrency 8, updates flowing into the UI while keys are pressed.
+    let (jtx, mut jrx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = JobRunner::start(p.clone(), 8, 5000, jtx);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (120, 40));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    let backend = ratatui::backend::TestBackend::new(120, 40);
+    let mut terminal = ratatui::Terminal::new(backend)?;
+    let started = Instant::now();
+    for id in &ids {
+        runner.submit(JobKind::Research { prospect_id: *id }).map_err(|e| color_eyre::eyre::eyre!(e))?;
+    }
+    let mut finished = 0;
+    let mut failed = 0;
+    let mut frames = Vec::new();
+    let mut i = 0u64;
+    while finished < ids.len() {
+        while let Ok(u) = jrx.try_recv() {
+            if u.state.is_finished() {
+                finished += 1;
+                if matches!(u.state, JobState::Failed(_)) {
+                    failed += 1;
+                }
+            }
+            for r in app.update(Action::Job(u)) {
+                io.send(r);
+            }
+        }
+        let t = Instant::now();
+        for r in app.update(key(if i % 300 < 290 { KeyCode::Char('j') } else { KeyCode::Char('g') })) {
+            io.send(r);
+        }
+        while let Ok(a) = rx.try_recv() {
+            for r in app.update(a) {
+                io.send(r);
+            }
+        }
+        terminal.draw(|f| crate::ui::draw(f, &app))?;
+        frames.push(t.elapsed());
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        if started.elapsed() > Duration::from_secs(300) {
+            break;
+        }
+    }
+    let took = started.elapsed();
+    let f = percentiles(&mut frames);
+    println!(
+        "  1,000 research jobs at concurrency 8: {} done, {} failed in {:.1} s ({:.0} jobs/s), max {} requests in flight",
+        finished - failed,
+        failed,
+        took.as_secs_f64(),
+        finished as f64 / took.as_secs_f64(),
+        server.max_in_flight.load(std::sync::atomic::Ordering::SeqCst)
+    );
+    println!(
+        "  meanwhile, key to frame ({} keys while scrolling prospects): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        frames.len(),
+        f.0,
+        f.1,
+        f.2
+    );
     Ok(())
 }

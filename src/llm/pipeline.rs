@@ -81,6 +81,11 @@ pub struct Pipeline {
     pub monthly_budget: f64,
     /// Set once a provider rejects json_schema: use json_object from then on.
     schema_unsupported: AtomicBool,
+    /// This month's spend as last read from llm_usage_logs, plus what this
+    /// process spent since: summing the month for every call would cost more
+    /// than the call's own bookkeeping at scale. Re-read every 30 s, so other
+    /// Closers' spending counts too.
+    month_spend: std::sync::Mutex<Option<(std::time::Instant, f64)>>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -118,6 +123,7 @@ impl Pipeline {
             retry_base: Duration::from_millis(config.retry_base_ms),
             monthly_budget: config.monthly_budget_usd,
             schema_unsupported: AtomicBool::new(false),
+            month_spend: std::sync::Mutex::new(None),
         }
     }
 
@@ -282,7 +288,7 @@ impl Pipeline {
         let mut last_error = String::new();
         for attempt in 0..=self.max_retries {
             if self.monthly_budget > 0.0 {
-                let spent = self.db.month_to_date_cost().await?;
+                let spent = self.month_spend().await?;
                 if spent >= self.monthly_budget {
                     return Err(JobError::BudgetReached { spent, budget: self.monthly_budget });
                 }
@@ -330,6 +336,9 @@ impl Pipeline {
                 );
             }
             let cost = self.prices.cost(&model, &usage);
+            if let Some((_, spent)) = self.month_spend.lock().expect("not poisoned").as_mut() {
+                *spent += cost;
+            }
             spend.calls += 1;
             spend.cost += cost;
             self.db
@@ -384,6 +393,20 @@ impl Pipeline {
             }
         }
         Err(JobError::Failed(format!("{last_error} (after {} attempts)", self.max_retries + 1)))
+    }
+}
+
+impl Pipeline {
+    async fn month_spend(&self) -> Result<f64, JobError> {
+        const REFRESH: Duration = Duration::from_secs(30);
+        if let Some((at, spent)) = *self.month_spend.lock().expect("not poisoned") {
+            if at.elapsed() < REFRESH {
+                return Ok(spent);
+            }
+        }
+        let spent = self.db.month_to_date_cost().await?;
+        *self.month_spend.lock().expect("not poisoned") = Some((std::time::Instant::now(), spent));
+        Ok(spent)
     }
 }
 

@@ -367,6 +367,15 @@ async fn the_monthly_budget_stops_new_calls() {
     assert!(server.requests().is_empty(), "no call was made");
     let p = pipeline(&db, &config(&server.base_url, |c| c.llm.monthly_budget_usd = 100.0));
     p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap();
+
+    // Spending during a run counts at once: one call fits, the next does not.
+    let spent: f64 = db.month_to_date_cost().await.unwrap();
+    let p = pipeline(&db, &config(&server.base_url, |c| c.llm.monthly_budget_usd = spent + 0.0001));
+    let calls_before = server.requests().len();
+    p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap();
+    let err = p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap_err();
+    assert!(matches!(err, JobError::BudgetReached { .. }), "{err:?}");
+    assert_eq!(server.requests().len(), calls_before + 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
