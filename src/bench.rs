@@ -350,7 +350,8 @@ async fn editor(db: &Db, config: &Config) -> Result<()> {
     let backend = ratatui::backend::TestBackend::new(120, 40);
     let mut terminal = ratatui::Terminal::new(backend)?;
     let mut samples = Vec::new();
-    let keys: Vec<KeyCode> = "Adding a sentence in the middle, with ünïcödé and 🎉. ".chars().map(KeyCode::Char).collect();
+    let keys: Vec<KeyCode> =
+        "Adding a sentence in the middle, with ünïcödé and 🎉. ".chars().map(KeyCode::Char).collect();
     for i in 0..2000 {
         let code = match i % 200 {
             0 => KeyCode::PageDown,
@@ -393,7 +394,8 @@ async fn pipeline(db: &Db, config: &Config) -> Result<()> {
     llm.api_key_env = "CLOSER_BENCH_KEY".into();
     let provider = Provider::from_config(&llm).map_err(|e| color_eyre::eyre::eyre!(e))?;
     let p = std::sync::Arc::new(Pipeline::new(db.clone(), provider.clone(), &llm, Default::default()));
-    let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM prospects ORDER BY random() LIMIT 1000").fetch_all(&db.pool).await?;
+    let ids: Vec<i32> =
+        sqlx::query_scalar("SELECT id FROM prospects ORDER BY random() LIMIT 1000").fetch_all(&db.pool).await?;
 
     // The HTTP round trip alone.
     let messages = vec![crate::llm::client::Message::user("<catalog>[{\"id\":1,\"name\":\"x\"}]</catalog>")];

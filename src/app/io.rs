@@ -404,13 +404,20 @@ impl Io {
             Request::Industries => Loaded::Industries(db.industries().await?),
             Request::Counts => Loaded::Counts(db.counts().await?),
             Request::Costs { range, by } => {
-                let (totals, breakdown, daily, month_cost, high_water) = tokio::try_join!(
-                    db.usage_totals(range),
+                // The totals are the breakdown's sums: one scan fewer.
+                let (breakdown, daily, month_cost, high_water) = tokio::try_join!(
                     db.usage_breakdown(range, *by),
                     db.usage_daily_cost(range),
                     db.month_to_date_cost(),
                     db.usage_high_water()
                 )?;
+                let totals = crate::db::usage::UsageTotals {
+                    calls: breakdown.iter().map(|b| b.calls).sum(),
+                    prompt_tokens: breakdown.iter().map(|b| b.prompt_tokens).sum(),
+                    completion_tokens: breakdown.iter().map(|b| b.completion_tokens).sum(),
+                    total_tokens: breakdown.iter().map(|b| b.total_tokens).sum(),
+                    cost: breakdown.iter().map(|b| b.cost).sum(),
+                };
                 Loaded::Costs { totals, breakdown, daily, month_cost, high_water }
             }
             Request::WatchUsage { on } => {

@@ -760,7 +760,8 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<DemoSummary> {
     }
     tx.commit().await?;
     for t in ["prospects", "companies", "interactions", "llm_usage_logs", "outreach_drafts", "prospect_research"] {
-        sqlx::query(&format!("ANALYZE {t}")).execute(&db.pool).await?;
+        // VACUUM too: it sets the visibility map, so index-only scans work at once.
+        sqlx::query(&format!("VACUUM ANALYZE {t}")).execute(&db.pool).await?;
     }
     Ok(summary)
 }

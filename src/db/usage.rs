@@ -157,9 +157,64 @@ impl Db {
     /// Usage grouped by model, workflow, node or day, with latency percentiles.
     /// Rows are by cost, largest first (by date for days).
     pub async fn usage_breakdown(&self, range: &UsageRange, by: UsageGroup) -> Result<Vec<UsageBucket>> {
-        let order = if by == UsageGroup::Day { "key" } else { "cost DESC, key" };
-        // One sort per group for all three percentiles (the array form), and
-        // the day formatted after grouping, not per row.
+        if by == UsageGroup::Day {
+            return self.usage_breakdown_sorted(range, by).await;
+        }
+        // Few groups (models, workflows, nodes): aggregate per (group, latency)
+        // with a hash aggregate, which PostgreSQL runs in parallel, and take
+        // the exact percentiles from those counts here. An ordered-set
+        // aggregate would sort every row in one process instead.
+        let mut qb = sqlx::QueryBuilder::new(format!(
+            "SELECT ({expr})::text AS key, latency_ms, count(*) AS n,
+                    sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
+                    sum(total_tokens)::int8 AS total_tokens, sum(cost)::float8 AS cost
+               FROM llm_usage_logs",
+            expr = by.expr()
+        ));
+        range.push_where(&mut qb);
+        qb.push(" GROUP BY 1, 2");
+        let rows: Vec<(String, i32, i64, i64, i64, i64, f64)> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let mut groups: std::collections::HashMap<String, (UsageBucket, Vec<(i32, i64)>)> = Default::default();
+        for (key, latency, n, p, c, t, cost) in rows {
+            let g = groups.entry(key.clone()).or_insert_with(|| {
+                (
+                    UsageBucket {
+                        key,
+                        calls: 0,
+                        prompt_tokens: 0,
+                        completion_tokens: 0,
+                        total_tokens: 0,
+                        cost: 0.0,
+                        latency_p50_ms: 0.0,
+                        latency_p95_ms: 0.0,
+                        latency_p99_ms: 0.0,
+                    },
+                    Vec::new(),
+                )
+            });
+            g.0.calls += n;
+            g.0.prompt_tokens += p;
+            g.0.completion_tokens += c;
+            g.0.total_tokens += t;
+            g.0.cost += cost;
+            g.1.push((latency, n));
+        }
+        let mut out: Vec<UsageBucket> = groups
+            .into_values()
+            .map(|(mut b, mut hist)| {
+                hist.sort_unstable();
+                b.latency_p50_ms = percentile_cont(&hist, b.calls, 0.5);
+                b.latency_p95_ms = percentile_cont(&hist, b.calls, 0.95);
+                b.latency_p99_ms = percentile_cont(&hist, b.calls, 0.99);
+                b
+            })
+            .collect();
+        out.sort_by(|a, b| b.cost.total_cmp(&a.cost).then_with(|| a.key.cmp(&b.key)));
+        Ok(out)
+    }
+
+    /// Per day: many groups, so PostgreSQL computes the percentiles itself.
+    async fn usage_breakdown_sorted(&self, range: &UsageRange, by: UsageGroup) -> Result<Vec<UsageBucket>> {
         let mut qb = sqlx::QueryBuilder::new(format!(
             "SELECT key::text AS key, calls, prompt_tokens, completion_tokens, total_tokens, cost, pct FROM (
                SELECT {expr} AS key, count(*) AS calls,
@@ -170,7 +225,7 @@ impl Db {
             expr = by.expr()
         ));
         range.push_where(&mut qb);
-        qb.push(format!(" GROUP BY 1) g ORDER BY {order}"));
+        qb.push(" GROUP BY 1) g ORDER BY key");
         let rows: Vec<BucketRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(BucketRow::into_bucket).collect())
     }
@@ -211,5 +266,44 @@ impl Db {
         )
         .fetch_one(&self.pool)
         .await?)
+    }
+}
+
+/// PostgreSQL's `percentile_cont` over a sorted (value, count) histogram of
+/// `n` values: linear interpolation between the values at the positions
+/// either side of `p × (n − 1)`.
+pub fn percentile_cont(hist: &[(i32, i64)], n: i64, p: f64) -> f64 {
+    if n == 0 || hist.is_empty() {
+        return 0.0;
+    }
+    let pos = p * (n - 1) as f64;
+    let lo = pos.floor() as i64;
+    let hi = pos.ceil() as i64;
+    let value_at = |rank: i64| -> f64 {
+        let mut seen = 0;
+        for (v, c) in hist {
+            seen += c;
+            if rank < seen {
+                return *v as f64;
+            }
+        }
+        hist.last().map(|h| h.0 as f64).unwrap_or(0.0)
+    };
+    let (a, b) = (value_at(lo), value_at(hi));
+    a + (b - a) * (pos - lo as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percentile_cont_matches_the_definition() {
+        // Values 10, 20, 20, 40.
+        let h = [(10, 1), (20, 2), (40, 1)];
+        assert_eq!(super::percentile_cont(&h, 4, 0.0), 10.0);
+        assert_eq!(super::percentile_cont(&h, 4, 0.5), 20.0);
+        assert_eq!(super::percentile_cont(&h, 4, 1.0), 40.0);
+        // pos = 0.95 × 3 = 2.85: between 20 and 40.
+        assert!((super::percentile_cont(&h, 4, 0.95) - 37.0).abs() < 1e-9);
+        assert_eq!(super::percentile_cont(&[(7, 1)], 1, 0.99), 7.0);
     }
 }

@@ -37,3 +37,25 @@ fn survives_a_stale_postmaster_pid() {
     cluster.stop().unwrap();
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn without_binaries_one_line_says_what_to_do() {
+    let empty = std::env::temp_dir().join(format!("closer-it-nobin-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let err = closer::db::cluster::find_binaries_in(None, Some(empty.clone().into_os_string()), false, &empty)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("apt-get install postgresql") && err.contains("DATABASE_URL"), "{err}");
+    // The newest version under the system root wins.
+    for v in ["13", "16"] {
+        let bin = empty.join(v).join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for b in ["initdb", "pg_ctl", "postgres"] {
+            std::fs::write(bin.join(b), "").unwrap();
+        }
+    }
+    let found = closer::db::cluster::find_binaries_in(None, None, false, &empty).unwrap();
+    assert_eq!(found, empty.join("16").join("bin"));
+    let _ = std::fs::remove_dir_all(&empty);
+}

@@ -384,7 +384,33 @@ async fn usage_aggregates_match_plain_sql() {
     .fetch_one(&db.pool)
     .await
     .unwrap();
-    assert_eq!(by_model.iter().find(|b| b.key == "gpt-4o").unwrap().latency_p95_ms, p95);
+    let ours = by_model.iter().find(|b| b.key == "gpt-4o").unwrap().latency_p95_ms;
+    assert!((ours - p95).abs() < 1e-9, "{ours} vs PostgreSQL's {p95}");
+    for by in [UsageGroup::Workflow, UsageGroup::Node] {
+        // Exact percentiles per group, against PostgreSQL's percentile_cont.
+        let buckets = db.usage_breakdown(&range, by).await.unwrap();
+        let expr = if by == UsageGroup::Workflow { "worfklow_name" } else { "worfklow_name || '/' || node_name" };
+        let want: Vec<(String, f64, f64, f64)> = sqlx::query_as(&format!(
+            "SELECT {expr}, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms),
+                    percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms),
+                    percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms)
+               FROM llm_usage_logs WHERE created_at >= $1 GROUP BY 1"
+        ))
+        .bind(since)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(want.len(), buckets.len());
+        for (k, p50, p95, p99) in want {
+            let b = buckets.iter().find(|b| b.key == k).unwrap();
+            assert!(
+                (b.latency_p50_ms - p50).abs() < 1e-9
+                    && (b.latency_p95_ms - p95).abs() < 1e-9
+                    && (b.latency_p99_ms - p99).abs() < 1e-9,
+                "{k}"
+            );
+        }
+    }
     let empty = db
         .usage_totals(&UsageRange { since: Some(support::anchor() + Duration::days(3650)), ..Default::default() })
         .await
