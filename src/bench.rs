@@ -18,7 +18,7 @@ use crate::setup::Target;
 
 const BENCH_DB: &str = "closer_bench";
 
-pub async fn run(config: &Config, prospects: u32, target: &Target) -> Result<()> {
+pub async fn run(config: &Config, prospects: u32, target: &Target, reuse: bool, only: &[String]) -> Result<()> {
     let admin_url = match target {
         Target::Url(u) => u.clone(),
         Target::Managed(c) => {
@@ -28,6 +28,12 @@ pub async fn run(config: &Config, prospects: u32, target: &Target) -> Result<()>
         }
     };
     let url = replace_database(&admin_url, BENCH_DB);
+    let want = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
+    if reuse {
+        let (db, _) = Db::open(&url, &OpenOptions::default()).await?;
+        println!("closer bench: reusing {} ({} prospects)", db.display_url, db.counts().await?.prospects);
+        return sections(&db, config, &url, &want).await;
+    }
     {
         use sqlx::{ConnectOptions, Connection};
         let mut conn = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&admin_url)?.connect().await?;
@@ -48,12 +54,28 @@ pub async fn run(config: &Config, prospects: u32, target: &Target) -> Result<()>
         s.usage_logs
     );
 
-    queries(&db).await?;
-    memory(&db, config).await?;
-    ui(&db, config, &url).await?;
-    editor(&db, config).await?;
-    pipeline(&db, config).await?;
-    costs(&db).await?;
+    sections(&db, config, &url, &want).await
+}
+
+async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bool) -> Result<()> {
+    if want("queries") {
+        queries(db).await?;
+    }
+    if want("memory") {
+        memory(db, config).await?;
+    }
+    if want("ui") {
+        ui(db, config, url).await?;
+    }
+    if want("editor") {
+        editor(db, config).await?;
+    }
+    if want("pipeline") {
+        pipeline(db, config).await?;
+    }
+    if want("costs") {
+        costs(db).await?;
+    }
     Ok(())
 }
 

@@ -72,6 +72,12 @@ pub enum Cmd {
     Bench {
         #[arg(long, default_value_t = 100_000)]
         prospects: u32,
+        /// Reuse an existing closer_bench database instead of reloading it.
+        #[arg(long)]
+        reuse: bool,
+        /// Run only these sections (queries, memory, ui, editor, pipeline, costs).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
 }
 
@@ -145,7 +151,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             let kinds = vec![crate::llm::JobKind::Draft { prospect_id: id, event_id: event, draft_type }];
             crate::headless::run(&config, db, kinds).await
         }
-        Some(Cmd::Bench { prospects }) => crate::bench::run(&config, prospects, &target).await,
+        Some(Cmd::Bench { prospects, reuse, only }) => {
+            crate::bench::run(&config, prospects, &target, reuse, &only).await
+        }
     }
 }
 

@@ -160,53 +160,46 @@ impl Db {
         if by == UsageGroup::Day {
             return self.usage_breakdown_sorted(range, by).await;
         }
-        // Few groups (models, workflows, nodes): aggregate per (group, latency)
-        // with a hash aggregate, which PostgreSQL runs in parallel, and take
-        // the exact percentiles from those counts here. An ordered-set
-        // aggregate would sort every row in one process instead.
-        let mut qb = sqlx::QueryBuilder::new(format!(
-            "SELECT ({expr})::text AS key, latency_ms, count(*) AS n,
+        // Few groups (models, workflows, nodes): the sums per group, and a
+        // (group, latency) → count histogram from which the exact percentiles
+        // are taken here. Both are hash aggregates that run side by side on
+        // two connections; an ordered-set aggregate would instead sort every
+        // row in one process.
+        let expr = by.expr();
+        let mut sums = sqlx::QueryBuilder::new(format!(
+            "SELECT ({expr})::text AS key, count(*) AS calls,
                     sum(prompt_tokens)::int8 AS prompt_tokens, sum(completion_tokens)::int8 AS completion_tokens,
                     sum(total_tokens)::int8 AS total_tokens, sum(cost)::float8 AS cost
-               FROM llm_usage_logs",
-            expr = by.expr()
+               FROM llm_usage_logs"
         ));
-        range.push_where(&mut qb);
-        qb.push(" GROUP BY 1, 2");
-        let rows: Vec<(String, i32, i64, i64, i64, i64, f64)> = qb.build_query_as().fetch_all(&self.pool).await?;
-        let mut groups: std::collections::HashMap<String, (UsageBucket, Vec<(i32, i64)>)> = Default::default();
-        for (key, latency, n, p, c, t, cost) in rows {
-            let g = groups.entry(key.clone()).or_insert_with(|| {
-                (
-                    UsageBucket {
-                        key,
-                        calls: 0,
-                        prompt_tokens: 0,
-                        completion_tokens: 0,
-                        total_tokens: 0,
-                        cost: 0.0,
-                        latency_p50_ms: 0.0,
-                        latency_p95_ms: 0.0,
-                        latency_p99_ms: 0.0,
-                    },
-                    Vec::new(),
-                )
-            });
-            g.0.calls += n;
-            g.0.prompt_tokens += p;
-            g.0.completion_tokens += c;
-            g.0.total_tokens += t;
-            g.0.cost += cost;
-            g.1.push((latency, n));
+        range.push_where(&mut sums);
+        sums.push(" GROUP BY 1");
+        let mut hist =
+            sqlx::QueryBuilder::new(format!("SELECT ({expr})::text AS key, latency_ms, count(*) FROM llm_usage_logs"));
+        range.push_where(&mut hist);
+        hist.push(" GROUP BY 1, 2");
+        let (sums, hist): (Vec<(String, i64, i64, i64, i64, f64)>, Vec<(String, i32, i64)>) =
+            tokio::try_join!(sums.build_query_as().fetch_all(&self.pool), hist.build_query_as().fetch_all(&self.pool))?;
+        let mut histograms: std::collections::HashMap<String, Vec<(i32, i64)>> = Default::default();
+        for (key, latency, n) in hist {
+            histograms.entry(key).or_default().push((latency, n));
         }
-        let mut out: Vec<UsageBucket> = groups
-            .into_values()
-            .map(|(mut b, mut hist)| {
-                hist.sort_unstable();
-                b.latency_p50_ms = percentile_cont(&hist, b.calls, 0.5);
-                b.latency_p95_ms = percentile_cont(&hist, b.calls, 0.95);
-                b.latency_p99_ms = percentile_cont(&hist, b.calls, 0.99);
-                b
+        let mut out: Vec<UsageBucket> = sums
+            .into_iter()
+            .map(|(key, calls, prompt_tokens, completion_tokens, total_tokens, cost)| {
+                let mut h = histograms.remove(&key).unwrap_or_default();
+                h.sort_unstable();
+                UsageBucket {
+                    latency_p50_ms: percentile_cont(&h, calls, 0.5),
+                    latency_p95_ms: percentile_cont(&h, calls, 0.95),
+                    latency_p99_ms: percentile_cont(&h, calls, 0.99),
+                    key,
+                    calls,
+                    prompt_tokens,
+                    completion_tokens,
+                    total_tokens,
+                    cost,
+                }
             })
             .collect();
         out.sort_by(|a, b| b.cost.total_cmp(&a.cost).then_with(|| a.key.cmp(&b.key)));
