@@ -92,6 +92,9 @@ pub struct UsageBucket {
     pub latency_p99_ms: f64,
 }
 
+/// key, calls, prompt, completion, total tokens, cost
+type SumRow = (String, i64, i64, i64, i64, f64);
+
 #[derive(sqlx::FromRow)]
 struct BucketRow {
     key: String,
@@ -178,7 +181,7 @@ impl Db {
             sqlx::QueryBuilder::new(format!("SELECT ({expr})::text AS key, latency_ms, count(*) FROM llm_usage_logs"));
         range.push_where(&mut hist);
         hist.push(" GROUP BY 1, 2");
-        let (sums, hist): (Vec<(String, i64, i64, i64, i64, f64)>, Vec<(String, i32, i64)>) =
+        let (sums, hist): (Vec<SumRow>, Vec<(String, i32, i64)>) =
             tokio::try_join!(sums.build_query_as().fetch_all(&self.pool), hist.build_query_as().fetch_all(&self.pool))?;
         let mut histograms: std::collections::HashMap<String, Vec<(i32, i64)>> = Default::default();
         for (key, latency, n) in hist {
