@@ -1,9 +1,31 @@
 use clap::Parser;
 
-fn main() -> color_eyre::Result<()> {
-    color_eyre::install()?;
-    closer::logging::init()?;
+fn main() {
+    // color-eyre's hooks first: a panic restores the terminal (see tui.rs)
+    // and then prints a full report.
+    if let Err(e) = color_eyre::install() {
+        eprintln!("closer: {e}");
+    }
+    let log = closer::logging::init();
     let cli = closer::cli::Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    rt.block_on(closer::cli::run(cli))
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(color_eyre::eyre::Report::from)
+        .and_then(|rt| rt.block_on(closer::cli::run(cli)));
+    if let Err(e) = result {
+        // Errors a user can fix (a bad URL, an unreachable database, a config
+        // key) read best as their message alone; the full report, with its
+        // backtrace, goes to the log file.
+        closer::tui::restore_if_entered();
+        tracing::error!("{e:?}");
+        eprintln!("closer: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  because: {cause}");
+        }
+        if let Ok(path) = log {
+            eprintln!("(details in {})", path.display());
+        }
+        std::process::exit(1);
+    }
 }

@@ -13,13 +13,23 @@ use ratatui::Terminal;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+static ENTERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn enter() -> Result<Term> {
     install_restore_hooks();
+    ENTERED.store(true, std::sync::atomic::Ordering::SeqCst);
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     term.clear()?;
     Ok(term)
+}
+
+/// Restores the terminal if the UI had taken it over (before printing an error).
+pub fn restore_if_entered() {
+    if ENTERED.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        restore();
+    }
 }
 
 /// Leaves the alternate screen and raw mode. Safe to call more than once.

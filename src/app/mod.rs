@@ -104,6 +104,10 @@ async fn event_loop(
         io.send(request);
     }
     let mut events = EventStream::new();
+    // SIGTERM and SIGHUP (a closed terminal window) end the loop cleanly, so
+    // the terminal is restored and the recovery files stay in place.
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     // Redraw only when something changed, at most once per frame interval,
     // so an idle Closer sleeps in select! and uses no CPU.
     let frame = Duration::from_millis(config.ui.frame_interval_ms.max(1));
@@ -148,6 +152,8 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tokio::time::sleep(wait), if dirty => {}
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
         }
     }
 }
