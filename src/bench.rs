@@ -315,10 +315,9 @@ async fn ui(db: &Db, config: &Config, url: &str) -> Result<()> {
 }
 
 async fn costs(db: &Db) -> Result<()> {
-    println!("\ncost dashboard over llm_usage_logs: first render's queries, per range (p50 / p99 / max ms, 10 runs):");
+    println!("\ncost dashboard over llm_usage_logs, per range: first render (a fresh start: month-to-date spend computed too)");
+    println!("and a range change (month spend reused while no row was added); p50 / max ms:");
     let now = chrono::Utc::now().naive_utc();
-    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let io = Io::new(db.clone(), tx);
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM llm_usage_logs").fetch_one(&db.pool).await?;
     for range in crate::app::state::CostRange::ALL {
         let r = range.range(now);
@@ -329,23 +328,36 @@ async fn costs(db: &Db) -> Result<()> {
             }
             q.build_query_scalar().fetch_one(&db.pool).await?
         };
-        let mut samples = Vec::new();
-        for by in [UsageGroup::Model, UsageGroup::Model, UsageGroup::Workflow, UsageGroup::Node] {
+        let request = || crate::app::io::Request::Costs { range: r.clone(), by: UsageGroup::Model };
+        let mut cold = Vec::new();
+        for _ in 0..5 {
+            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+            let io = Io::new(db.clone(), tx);
             let t = Instant::now();
-            let a = io.answer(crate::app::io::Request::Costs { range: r.clone(), by }).await;
-            if let Action::Failed { error, .. } = a {
+            if let Action::Failed { error, .. } = io.answer(request()).await {
                 color_eyre::eyre::bail!("{error}");
             }
-            samples.push(t.elapsed());
+            cold.push(t.elapsed());
         }
-        let mut samples: Vec<Duration> = samples.split_off(1);
-        for _ in 0..7 {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let io = Io::new(db.clone(), tx);
+        io.answer(request()).await;
+        let mut warm = Vec::new();
+        for _ in 0..10 {
             let t = Instant::now();
-            io.answer(crate::app::io::Request::Costs { range: r.clone(), by: UsageGroup::Model }).await;
-            samples.push(t.elapsed());
+            io.answer(request()).await;
+            warm.push(t.elapsed());
         }
-        let s = percentiles(&mut samples);
-        println!("  {:<10} ({n:>7} of {rows} rows): {:>7.1} / {:>7.1} / {:>7.1}", range.label(), s.0, s.1, s.2);
+        let c = percentiles(&mut cold);
+        let w = percentiles(&mut warm);
+        println!(
+            "  {:<10} ({n:>7} of {rows} rows): first render {:>6.1} / {:>6.1}    range change {:>6.1} / {:>6.1}",
+            range.label(),
+            c.0,
+            c.2,
+            w.0,
+            w.2
+        );
     }
     Ok(())
 }

@@ -433,13 +433,17 @@ impl App {
 
     pub(super) fn confirm_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
         let Some(Popup::Confirm { action, .. }) = self.state.popup.take() else { return };
-        if key.code == KeyCode::Char('y') {
-            match action {
-                ConfirmAction::DeleteDraft { id } => {
-                    out.push(Request::Write(Write::DeleteDraft { id, key: format!("draft-{id}") }));
-                }
-                ConfirmAction::BulkResearch { filter } => out.push(Request::BulkResearch { filter }),
+        match (key.code, action) {
+            (KeyCode::Char('y'), ConfirmAction::DeleteDraft { id }) => {
+                out.push(Request::Write(Write::DeleteDraft { id, key: format!("draft-{id}") }));
             }
+            (KeyCode::Char('y'), ConfirmAction::BulkResearch { filter }) => {
+                out.push(Request::BulkResearch { filter, drafts: false })
+            }
+            (KeyCode::Char('w'), ConfirmAction::BulkResearch { filter }) => {
+                out.push(Request::BulkResearch { filter, drafts: true })
+            }
+            _ => self.state.status.message = Some("cancelled".into()),
         }
     }
 }

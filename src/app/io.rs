@@ -46,7 +46,9 @@ pub enum Request {
     Attendees {
         event_id: i32,
     },
-    Catalog,
+    Catalog {
+        industry_id: Option<i32>,
+    },
     Industries,
     Counts,
     Costs {
@@ -91,9 +93,10 @@ pub enum Request {
     EstimateBulk {
         filter: ProspectFilter,
     },
-    /// Queues research for every prospect in a filter.
+    /// Queues research (or, with `drafts`, an LLM draft) for every prospect in a filter.
     BulkResearch {
         filter: ProspectFilter,
+        drafts: bool,
     },
     CancelJob {
         id: u64,
@@ -157,6 +160,7 @@ impl Request {
             Request::Attendees { .. } => "attendees".into(),
             Request::Costs { .. } => "costs".into(),
             Request::Drafts { .. } => "drafts".into(),
+            Request::Catalog { .. } => "catalog".into(),
             Request::Recovery { key, .. } => format!("recovery:{key}"),
             _ => return None,
         })
@@ -196,12 +200,17 @@ pub struct Io {
     /// Delays between attempts of a write whose connection failed.
     write_backoff: std::sync::Arc<Vec<u64>>,
     usage_watch: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// (newest usage row id, month, that month's cost) from the last dashboard load.
+    month_cache: std::sync::Arc<std::sync::Mutex<Option<MonthCost>>>,
     usage_watch_running: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The LLM job queue, or why there is none (no API key, say).
     jobs: Result<JobRunner, String>,
     /// The configured model's price, for estimates: (model, USD per call of ~2,500 + 400 tokens).
     estimate: Option<(String, f64)>,
 }
+
+/// (newest usage row id, "YYYY-MM", that month's cost).
+type MonthCost = (Option<i32>, String, f64);
 
 /// How often the open dashboard checks for new usage rows.
 const USAGE_POLL: Duration = Duration::from_secs(3);
@@ -224,6 +233,7 @@ impl Io {
             write_backoff: std::sync::Arc::new(WRITE_BACKOFF_MS.to_vec()),
             jobs: Err("LLM jobs are not set up".into()),
             usage_watch: Default::default(),
+            month_cache: Default::default(),
             usage_watch_running: Default::default(),
             estimate: None,
         }
@@ -400,17 +410,25 @@ impl Io {
             Request::Attendees { event_id } => {
                 Loaded::Attendees { event_id: *event_id, attendees: db.event_attendees(*event_id, 200).await? }
             }
-            Request::Catalog => Loaded::Catalog(db.catalog(None).await?),
+            Request::Catalog { industry_id } => Loaded::Catalog(db.catalog(*industry_id).await?),
             Request::Industries => Loaded::Industries(db.industries().await?),
             Request::Counts => Loaded::Counts(db.counts().await?),
             Request::Costs { range, by } => {
-                // The totals are the breakdown's sums: one scan fewer.
-                let (breakdown, daily, month_cost, high_water) = tokio::try_join!(
-                    db.usage_breakdown(range, *by),
-                    db.usage_daily_cost(range),
-                    db.month_to_date_cost(),
-                    db.usage_high_water()
-                )?;
+                // The totals are the breakdown's sums: one scan fewer. The
+                // month's spend is reused while no row was added (a range
+                // change does not need it again).
+                let high_water = db.usage_high_water().await?;
+                let month = chrono::Utc::now().format("%Y-%m").to_string();
+                let cached = self.month_cache.lock().expect("not poisoned").clone();
+                let month_query = async {
+                    match cached {
+                        Some((hw, m, cost)) if hw == high_water && m == month => Ok(cost),
+                        _ => db.month_to_date_cost().await,
+                    }
+                };
+                let (breakdown, daily, month_cost) =
+                    tokio::try_join!(db.usage_breakdown(range, *by), db.usage_daily_cost(range), month_query)?;
+                *self.month_cache.lock().expect("not poisoned") = Some((high_water, month, month_cost));
                 let totals = crate::db::usage::UsageTotals {
                     calls: breakdown.iter().map(|b| b.calls).sum(),
                     prompt_tokens: breakdown.iter().map(|b| b.prompt_tokens).sum(),
@@ -530,12 +548,17 @@ impl Io {
                 };
                 Loaded::BulkEstimate { filter: filter.clone(), count, cost: per_call * count as f64, source }
             }
-            Request::BulkResearch { filter } => {
+            Request::BulkResearch { filter, drafts } => {
                 let runner = self.jobs.as_ref().map_err(|e| eyre::eyre!("{e}"))?;
                 let ids = db.prospect_ids(filter, 100_000).await?;
                 let mut queued = 0;
                 for id in ids {
-                    if let Err(e) = runner.submit(JobKind::Research { prospect_id: id }) {
+                    let kind = if *drafts {
+                        JobKind::Draft { prospect_id: id, event_id: None, draft_type: "offer_email".into() }
+                    } else {
+                        JobKind::Research { prospect_id: id }
+                    };
+                    if let Err(e) = runner.submit(kind) {
                         return Ok(Loaded::Written {
                             message: format!("queued {queued}; stopped: {e}"),
                             prospect_id: None,
@@ -544,7 +567,10 @@ impl Io {
                     queued += 1;
                 }
                 Loaded::Written {
-                    message: format!("queued research for {queued} prospects; 6 shows progress"),
+                    message: format!(
+                        "queued {} for {queued} prospects; 6 shows progress",
+                        if *drafts { "drafts" } else { "research" }
+                    ),
                     prospect_id: None,
                 }
             }

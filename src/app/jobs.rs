@@ -65,8 +65,9 @@ impl App {
         }
         self.state.popup = Some(Popup::Confirm {
             message: format!(
-                "Research {count} prospect(s)? Estimated cost ${cost:.2} ({source}). \
-                 The monthly budget stops new calls once spent. y starts, any other key cancels."
+                "{count} prospect(s) in the current filter. Research them all: estimated ${cost:.2} ({source}); \
+                 drafts cost about the same. The monthly budget stops new calls once spent. \
+                 y researches them · w drafts an offer email for each · any other key cancels."
             ),
             action: ConfirmAction::BulkResearch { filter },
         });

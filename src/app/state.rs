@@ -131,6 +131,8 @@ pub struct EventsState {
 #[derive(Debug, Clone, Default)]
 pub struct SolutionsState {
     pub loaded: bool,
+    /// Only the solutions linked to this industry (`i` cycles).
+    pub industry_id: Option<i32>,
     pub entries: Vec<CatalogEntry>,
     pub selected: usize,
     pub detail_scroll: u16,

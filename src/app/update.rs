@@ -65,7 +65,8 @@ impl App {
 
     /// The first requests after start-up.
     pub fn start(&mut self) -> Vec<Request> {
-        let mut out = vec![Request::Industries, Request::Counts, Request::ListRecoveries];
+        // Events too: the interaction and draft forms offer them.
+        let mut out = vec![Request::Industries, Request::Counts, Request::ListRecoveries, Request::Events];
         self.reset_prospects(&mut out);
         self.state.status.in_flight += out.len();
         out
@@ -142,6 +143,12 @@ impl App {
                 };
                 self.reset_prospects(out);
             }
+            FilterIndustry if s.view == View::Solutions => {
+                let ids: Vec<i32> = s.industries.iter().map(|i| i.id).collect();
+                s.solutions.industry_id = cycle_option(&ids, s.solutions.industry_id.as_ref());
+                s.solutions.selected = 0;
+                out.push(Request::Catalog { industry_id: s.solutions.industry_id });
+            }
             FilterIndustry => {
                 let ids: Vec<i32> = s.industries.iter().map(|i| i.id).collect();
                 s.prospects.filter.industry_id = cycle_option(&ids, s.prospects.filter.industry_id.as_ref());
@@ -196,7 +203,9 @@ impl App {
         s.searching = false;
         match view {
             View::Events if !s.events.loaded => out.push(Request::Events),
-            View::Solutions if !s.solutions.loaded => out.push(Request::Catalog),
+            View::Solutions if !s.solutions.loaded => {
+                out.push(Request::Catalog { industry_id: s.solutions.industry_id })
+            }
             View::Costs => {
                 self.load_costs(out);
                 out.push(Request::WatchUsage { on: true });
@@ -344,7 +353,7 @@ impl App {
             out.push(Request::Events);
         }
         if self.state.solutions.loaded {
-            out.push(Request::Catalog);
+            out.push(Request::Catalog { industry_id: self.state.solutions.industry_id });
         }
         if self.state.view == View::Costs {
             self.load_costs(out);

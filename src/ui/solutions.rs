@@ -37,7 +37,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut state = ListState::default().with_selected(Some(sol.selected));
     frame.render_stateful_widget(
         List::new(items)
-            .block(block(format!("Solutions ({})", sol.entries.len()), focused, app))
+            .block(block(
+                match sol.industry_id.and_then(|id| s.industries.iter().find(|i| i.id == id)) {
+                    Some(i) => {
+                        format!("Solutions for {} ({}) · i: next industry", sanitize::line(&i.name), sol.entries.len())
+                    }
+                    None => format!("Solutions ({}) · i: by industry", sol.entries.len()),
+                },
+                focused,
+                app,
+            ))
             .highlight_style(app.theme.selection),
         list_area,
         &mut state,

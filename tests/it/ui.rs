@@ -314,3 +314,23 @@ fn hostile_text_never_reaches_the_terminal() {
     };
     assert_eq!(col(lines[0]), col(lines[1]), "{lines:?}");
 }
+
+#[tokio::test]
+async fn the_catalog_narrows_to_an_industry() {
+    let (mut app, io, db) = app_over_demo(20, (120, 36)).await;
+    press(&mut app, &io, [ch('3')]).await;
+    assert_eq!(app.state.solutions.entries.len(), 24);
+    press(&mut app, &io, [ch('i')]).await;
+    let industry = app.state.solutions.industry_id.expect("an industry chosen");
+    let want: Vec<i32> =
+        sqlx::query_scalar("SELECT solution_id FROM industry_solutions WHERE industry_id = $1 ORDER BY 1")
+            .bind(industry)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    let mut got: Vec<i32> = app.state.solutions.entries.iter().map(|e| e.solution.id).collect();
+    got.sort();
+    assert_eq!(got, want);
+    let name = app.state.industries.iter().find(|i| i.id == industry).unwrap().name.clone();
+    assert!(screen(&app).contains(&format!("Solutions for {name}")));
+}
