@@ -181,8 +181,20 @@ impl Db {
             sqlx::QueryBuilder::new(format!("SELECT ({expr})::text AS key, latency_ms, count(*) FROM llm_usage_logs"));
         range.push_where(&mut hist);
         hist.push(" GROUP BY 1, 2");
-        let (sums, hist): (Vec<SumRow>, Vec<(String, i32, i64)>) =
-            tokio::try_join!(sums.build_query_as().fetch_all(&self.pool), hist.build_query_as().fetch_all(&self.pool))?;
+        let (sums, hist): (Vec<SumRow>, Vec<(String, i32, i64)>) = tokio::try_join!(
+            async {
+                let mut tx = self.serial().await?;
+                let rows = sums.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                Ok::<_, color_eyre::eyre::Report>(rows)
+            },
+            async {
+                let mut tx = self.serial().await?;
+                let rows = hist.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                Ok::<_, color_eyre::eyre::Report>(rows)
+            }
+        )?;
         let mut histograms: std::collections::HashMap<String, Vec<(i32, i64)>> = Default::default();
         for (key, latency, n) in hist {
             histograms.entry(key).or_default().push((latency, n));
@@ -233,7 +245,20 @@ impl Db {
         );
         range.push_where(&mut qb);
         qb.push(" GROUP BY 1) g ORDER BY 1");
-        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+        let mut tx = self.serial().await?;
+        let rows = qb.build_query_as().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// A transaction whose queries run without parallel workers. The
+    /// dashboard runs its aggregates side by side; on a small machine
+    /// PostgreSQL's parallel workers would only compete with each other
+    /// (measured: `closer bench --only costs`).
+    async fn serial(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
+        Ok(tx)
     }
 
     /// The newest usage row's id: a cheap way to notice new rows (polled
@@ -256,12 +281,15 @@ impl Db {
 
     /// Cost logged since the start of the current UTC month (for the budget).
     pub async fn month_to_date_cost(&self) -> Result<f64> {
-        Ok(sqlx::query_scalar(
+        let mut tx = self.serial().await?;
+        let cost = sqlx::query_scalar(
             "SELECT COALESCE(sum(cost), 0)::float8 FROM llm_usage_logs
               WHERE created_at >= date_trunc('month', now() AT TIME ZONE 'UTC')",
         )
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(cost)
     }
 }
 
