@@ -69,11 +69,15 @@ pub async fn open(target: &Target, config: &Config) -> Result<(Db, OpenReport)> 
             if opened == Opened::Created && n > 0 {
                 let s = demo::load(&db, &demo::DemoOptions { prospects: n, seed: 42, anchor: demo::today_anchor() })
                     .await?;
-                report.notes.push(format!(
-                    "first start: filled the new database with demo data ({} prospects, {} interactions); \
-                     set DATABASE_URL to use your team's server",
-                    s.prospects, s.interactions
-                ));
+                // The one message that matters on a first start goes first.
+                report.notes.insert(
+                    0,
+                    format!(
+                        "first start: Closer's own database, filled with demo data ({} prospects); \
+                         DATABASE_URL points Closer at your team's server",
+                        s.prospects
+                    ),
+                );
             }
             Ok((db, report))
         }
