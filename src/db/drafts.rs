@@ -97,6 +97,26 @@ pub enum SaveOutcome {
     Gone,
 }
 
+/// Locks the draft row for the rest of the transaction and checks that it is
+/// still the version the editor opened. Returns the outcome to report when
+/// it is not (deleted, or changed by someone else), None when the save may go on.
+async fn lock_unchanged(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: i32,
+    expected_updated_at: Timestamp,
+) -> Result<Option<SaveOutcome>> {
+    let current: Option<OutreachDraft> =
+        sqlx::query_as(&format!("SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1 FOR UPDATE"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(match current {
+        None => Some(SaveOutcome::Gone),
+        Some(c) if c.updated_at != expected_updated_at => Some(SaveOutcome::Conflict(c)),
+        Some(_) => None,
+    })
+}
+
 impl Db {
     /// Drafts newest first (by last change), filtered.
     pub async fn list_drafts(&self, filter: &DraftFilter, offset: i64, limit: i64) -> Result<Vec<DraftListItem>> {
@@ -146,14 +166,8 @@ impl Db {
             .ok_or_else(|| eyre!("this database has no interaction types"))?
             .to_string();
         let mut tx = self.pool.begin().await?;
-        let current: Option<OutreachDraft> =
-            sqlx::query_as(&format!("SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1 FOR UPDATE"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(current) = current else { return Ok(SaveOutcome::Gone) };
-        if current.updated_at != expected_updated_at {
-            return Ok(SaveOutcome::Conflict(current));
+        if let Some(outcome) = lock_unchanged(&mut tx, id, expected_updated_at).await? {
+            return Ok(outcome);
         }
         let saved: OutreachDraft = sqlx::query_as(&format!(
             "UPDATE outreach_drafts SET event_id = $2, draft_type = $3, content = $4, status = 'sent',
@@ -222,16 +236,8 @@ impl Db {
     /// Saves the draft if it still has `expected_updated_at`; otherwise reports the conflict.
     pub async fn save_draft(&self, id: i32, input: &DraftInput, expected_updated_at: Timestamp) -> Result<SaveOutcome> {
         let mut tx = self.pool.begin().await?;
-        let current: Option<OutreachDraft> =
-            sqlx::query_as(&format!("SELECT {DRAFT_COLUMNS} FROM outreach_drafts WHERE id = $1 FOR UPDATE"))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(current) = current else {
-            return Ok(SaveOutcome::Gone);
-        };
-        if current.updated_at != expected_updated_at {
-            return Ok(SaveOutcome::Conflict(current));
+        if let Some(outcome) = lock_unchanged(&mut tx, id, expected_updated_at).await? {
+            return Ok(outcome);
         }
         // clock_timestamp() so two saves in quick succession still differ.
         let saved: OutreachDraft = sqlx::query_as(&format!(
