@@ -134,8 +134,11 @@ impl Config {
             crate::db::url::validate(&self.database.url)
                 .map_err(|e| eyre!("config file {}: `database.url` {e}", path.display()))?;
         }
-        if self.llm.provider != "openai" {
-            return bad("llm.provider", "must be \"openai\" (the chat-completions protocol)");
+        if !["openai", "anthropic"].contains(&self.llm.provider.as_str()) {
+            return bad(
+                "llm.provider",
+                "must be \"openai\" (the chat-completions protocol) or \"anthropic\" (the messages API)",
+            );
         }
         if !(self.llm.base_url.starts_with("http://") || self.llm.base_url.starts_with("https://")) {
             return bad("llm.base_url", "must start with http:// or https://");

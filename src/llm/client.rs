@@ -11,8 +11,18 @@ use crate::config::LlmConfig;
 
 /// How to reach the provider. The API key is held here only, never logged
 /// (its Debug output is masked), shown or stored.
+/// The wire protocol a provider speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// OpenAI chat completions (OpenAI, Ollama, vLLM, LiteLLM, ...).
+    OpenAi,
+    /// Anthropic's messages API.
+    Anthropic,
+}
+
 #[derive(Clone)]
 pub struct Provider {
+    pub protocol: Protocol,
     pub base_url: String,
     pub model: String,
     api_key: Option<String>,
@@ -22,6 +32,7 @@ pub struct Provider {
 impl std::fmt::Debug for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Provider")
+            .field("protocol", &self.protocol)
             .field("base_url", &self.base_url)
             .field("model", &self.model)
             .field("api_key", &self.api_key.as_ref().map(|_| "***"))
@@ -35,22 +46,36 @@ impl Provider {
     /// own SDKs do. A missing key is allowed for local servers; the call
     /// then fails with a message that names the variable.
     pub fn from_config(c: &LlmConfig) -> Result<Self, String> {
-        let base_url =
-            std::env::var("OPENAI_BASE_URL").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| c.base_url.clone());
+        let protocol = match c.provider.as_str() {
+            "anthropic" => Protocol::Anthropic,
+            _ => Protocol::OpenAi,
+        };
+        // The OpenAI SDKs' variables apply to the OpenAI protocol only.
+        let openai_env = |name: &str| match protocol {
+            Protocol::OpenAi => std::env::var(name).ok().filter(|s| !s.trim().is_empty()),
+            Protocol::Anthropic => None,
+        };
+        let base_url = openai_env("OPENAI_BASE_URL").unwrap_or_else(|| c.base_url.clone());
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(format!("LLM base URL {base_url:?} must start with http:// or https://"));
         }
         let api_key = std::env::var(&c.api_key_env)
             .ok()
-            .or_else(|| std::env::var("OPENAI_API_KEY").ok())
-            .filter(|k| !k.trim().is_empty());
+            .filter(|k| !k.trim().is_empty())
+            .or_else(|| openai_env("OPENAI_API_KEY"));
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(c.connect_timeout_secs.max(1)))
             .timeout(Duration::from_secs(c.request_timeout_secs.max(1)))
             .user_agent(concat!("closer/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Self { base_url: base_url.trim_end_matches('/').to_string(), model: c.model.clone(), api_key, http })
+        Ok(Self {
+            protocol,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            model: c.model.clone(),
+            api_key,
+            http,
+        })
     }
 
     pub fn has_key(&self) -> bool {
@@ -60,19 +85,50 @@ impl Provider {
     /// Sends one chat completion. `format` asks for structured output.
     pub async fn complete(&self, messages: &[Message], format: &ResponseFormat) -> CallResult {
         let started = Instant::now();
-        let mut body = json!({ "model": self.model, "messages": messages, "temperature": 0.2 });
-        match format {
-            ResponseFormat::JsonSchema { name, schema } => {
-                body["response_format"] =
-                    json!({ "type": "json_schema", "json_schema": { "name": name, "strict": true, "schema": schema } });
+        let req = match self.protocol {
+            Protocol::OpenAi => {
+                let mut body = json!({ "model": self.model, "messages": messages, "temperature": 0.2 });
+                match format {
+                    ResponseFormat::JsonSchema { name, schema } => {
+                        body["response_format"] = json!({ "type": "json_schema",
+                            "json_schema": { "name": name, "strict": true, "schema": schema } });
+                    }
+                    ResponseFormat::JsonObject => body["response_format"] = json!({ "type": "json_object" }),
+                    ResponseFormat::Text => {}
+                }
+                let req = self.http.post(format!("{}/chat/completions", self.base_url)).json(&body);
+                match &self.api_key {
+                    Some(key) => req.bearer_auth(key),
+                    None => req,
+                }
             }
-            ResponseFormat::JsonObject => body["response_format"] = json!({ "type": "json_object" }),
-            ResponseFormat::Text => {}
-        }
-        let mut req = self.http.post(format!("{}/chat/completions", self.base_url)).json(&body);
-        if let Some(key) = &self.api_key {
-            req = req.bearer_auth(key);
-        }
+            Protocol::Anthropic => {
+                // The messages API takes the system prompt apart and has no
+                // response_format: the schema goes into the system prompt,
+                // and the answer is validated like any other.
+                let mut system: String = messages
+                    .iter()
+                    .filter(|m| m.role == "system")
+                    .map(|m| m.content.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                if let ResponseFormat::JsonSchema { schema, .. } = format {
+                    system.push_str(&format!("\n\nThe JSON object must match this JSON Schema:\n{schema}"));
+                }
+                let turns: Vec<&Message> = messages.iter().filter(|m| m.role != "system").collect();
+                let body = json!({ "model": self.model, "max_tokens": 4096, "temperature": 0.2,
+                                   "system": system, "messages": turns });
+                let req = self
+                    .http
+                    .post(format!("{}/messages", self.base_url))
+                    .header("anthropic-version", "2023-06-01")
+                    .json(&body);
+                match &self.api_key {
+                    Some(key) => req.header("x-api-key", key),
+                    None => req,
+                }
+            }
+        };
         let outcome = match req.send().await {
             Err(e) if e.is_timeout() => Err(CallError::Timeout),
             Err(e) => Err(CallError::Network(strip_url(&e.to_string()))),
@@ -87,7 +143,10 @@ impl Provider {
                 match resp.bytes().await {
                     Err(e) if e.is_timeout() => Err(CallError::Timeout),
                     Err(e) => Err(CallError::Network(strip_url(&e.to_string()))),
-                    Ok(bytes) if status.is_success() => parse_completion(&bytes),
+                    Ok(bytes) if status.is_success() => match self.protocol {
+                        Protocol::OpenAi => parse_completion(&bytes),
+                        Protocol::Anthropic => parse_anthropic(&bytes),
+                    },
                     Ok(bytes) => {
                         Err(CallError::Http { status: status.as_u16(), retry_after, message: error_message(&bytes) })
                     }
@@ -225,6 +284,60 @@ pub struct CallResult {
     pub outcome: Result<Completion, CallError>,
     pub latency: Duration,
     pub requested_model: String,
+}
+
+/// An Anthropic messages answer as a [`Completion`]. Its input tokens do not
+/// include cache reads or writes; here prompt tokens are all three, and cache
+/// reads count as cached, so the one cost formula serves both protocols.
+pub fn parse_anthropic(bytes: &[u8]) -> Result<Completion, CallError> {
+    #[derive(Deserialize)]
+    struct Body {
+        model: Option<String>,
+        #[serde(default)]
+        content: Vec<Block>,
+        stop_reason: Option<String>,
+        usage: Option<AnthropicUsage>,
+    }
+    #[derive(Deserialize)]
+    struct Block {
+        #[serde(rename = "type")]
+        kind: String,
+        text: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct AnthropicUsage {
+        #[serde(default)]
+        input_tokens: i64,
+        #[serde(default)]
+        output_tokens: i64,
+        #[serde(default)]
+        cache_read_input_tokens: Option<i64>,
+        #[serde(default)]
+        cache_creation_input_tokens: Option<i64>,
+    }
+    let body: Body = serde_json::from_slice(bytes).map_err(|e| CallError::Malformed(e.to_string()))?;
+    if body.content.is_empty() {
+        return Err(CallError::NoChoices);
+    }
+    let text: String = body.content.iter().filter(|b| b.kind == "text").filter_map(|b| b.text.as_deref()).collect();
+    let refusal = (body.stop_reason.as_deref() == Some("refusal")).then(|| "the model declined to answer".to_string());
+    let usage = body.usage.map(|u| {
+        let cached = u.cache_read_input_tokens.unwrap_or(0);
+        let prompt = u.input_tokens + cached + u.cache_creation_input_tokens.unwrap_or(0);
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: u.output_tokens,
+            total_tokens: prompt + u.output_tokens,
+            prompt_tokens_details: Some(PromptDetails { cached_tokens: cached }),
+        }
+    });
+    Ok(Completion {
+        model: body.model,
+        content: (!text.is_empty()).then_some(text),
+        refusal,
+        finish_reason: body.stop_reason,
+        usage,
+    })
 }
 
 pub fn parse_completion(bytes: &[u8]) -> Result<Completion, CallError> {

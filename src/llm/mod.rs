@@ -32,9 +32,10 @@ pub struct Jobs {
 /// what to do (set the API key, fix the URL, ...).
 pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
     let provider = Provider::from_config(&config.llm)?;
-    if !provider.has_key() && provider.base_url.contains("api.openai.com") {
+    let hosted = ["api.openai.com", "api.anthropic.com"].iter().any(|h| provider.base_url.contains(h));
+    if !provider.has_key() && hosted {
         return Err(format!(
-            "no LLM API key: set {} (or OPENAI_API_KEY), or point llm.base_url / OPENAI_BASE_URL at a local server",
+            "no LLM API key: set {} (the variable named by llm.api_key_env), or point llm.base_url at a local server",
             config.llm.api_key_env
         ));
     }

@@ -417,3 +417,37 @@ async fn the_headless_commands_print_results_and_fail_loudly() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("FAILED") && stdout.contains("not valid JSON"), "{stdout}");
 }
+
+#[tokio::test]
+async fn the_anthropic_messages_api_works_the_same_way() {
+    let (db, _) = support::demo_db(10).await;
+    let server = StandIn::start(Arc::new(|req, _| {
+        Reply::json(json!({
+            "id": "msg_1", "type": "message", "role": "assistant", "model": "claude-3-5-haiku-20241022",
+            "content": [{"type": "text", "text": answer_content(req)}],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 500, "output_tokens": 150, "cache_read_input_tokens": 400, "cache_creation_input_tokens": 0}
+        }))
+    }))
+    .await;
+    let c = config(&server.base_url, |c| {
+        c.llm.provider = "anthropic".into();
+        c.llm.model = "claude-3-5-haiku-latest".into();
+    });
+    let p = pipeline(&db, &c);
+    let research = p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap();
+    assert_eq!(research.confidence_score, Some(0.8));
+    let r = &server.requests()[0];
+    assert_eq!(r.path, "/v1/messages");
+    assert_eq!(r.header("x-api-key"), Some(KEY));
+    assert_eq!(r.header("anthropic-version"), Some("2023-06-01"));
+    assert!(r.header("authorization").is_none());
+    assert!(r.body["system"].as_str().unwrap().contains("JSON Schema"), "the schema travels in the system prompt");
+    assert!(r.body["messages"].as_array().unwrap().iter().all(|m| m["role"] == "user"));
+    let rows = usage_rows(&db).await;
+    let (.., model, pt, ct, tt, _, cost) = rows[0].clone();
+    assert_eq!((model.as_str(), pt, ct, tt), ("claude-3-5-haiku-20241022", 900, 150, 1050));
+    // Claude 3.5 Haiku: $0.80/M input, $0.08/M cache reads, $4/M output.
+    let want = (500.0 * 0.8 + 400.0 * 0.08 + 150.0 * 4.0) / 1e6;
+    assert!((cost - want).abs() < 1e-12, "{cost} vs {want}");
+}
