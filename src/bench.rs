@@ -170,7 +170,11 @@ async fn queries(db: &Db) -> Result<()> {
     let total = db.count_prospects(&ProspectFilter::default()).await?;
     let all = ProspectFilter::default();
     let deep = time(30, || db.list_prospects(&all, ProspectSort::LastContacted, total - 50, 50)).await?;
-    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "last page (offset paging)", deep.0, deep.1, deep.2);
+    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "last page by plain offset", deep.0, deep.1, deep.2);
+    let deep = time(30, || db.list_prospects_in(&all, ProspectSort::LastContacted, total - 50, 50, total)).await?;
+    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "last page read from the end (G)", deep.0, deep.1, deep.2);
+    let mid = time(30, || db.list_prospects_in(&all, ProspectSort::LastContacted, total / 2, 50, total)).await?;
+    println!("  {:<34} {:>7.2} / {:>7.2} / {:>7.2}", "middle page (worst case)", mid.0, mid.1, mid.2);
     let pid: i32 = sqlx::query_scalar("SELECT prospect_id FROM interactions GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
         .fetch_one(&db.pool)
         .await?;

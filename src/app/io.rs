@@ -27,6 +27,8 @@ pub enum Request {
         page_size: i64,
         filter: ProspectFilter,
         sort: ProspectSort,
+        /// The list's size when known: pages near the end are read backwards.
+        total: Option<i64>,
     },
     ProspectCount {
         generation: u64,
@@ -384,8 +386,11 @@ impl Io {
     async fn execute(&self, request: &Request) -> Result<Loaded> {
         let db = &self.db;
         Ok(match request {
-            Request::ProspectPage { generation, page, page_size, filter, sort } => {
-                let rows = db.list_prospects(filter, *sort, page * page_size, *page_size).await?;
+            Request::ProspectPage { generation, page, page_size, filter, sort, total } => {
+                let rows = match total {
+                    Some(t) => db.list_prospects_in(filter, *sort, page * page_size, *page_size, *t).await?,
+                    None => db.list_prospects(filter, *sort, page * page_size, *page_size).await?,
+                };
                 Loaded::ProspectPage { generation: *generation, page: *page, rows }
             }
             Request::ProspectCount { generation, filter } => {

@@ -319,6 +319,7 @@ impl App {
                     page_size: l.page_size,
                     filter: l.filter.clone(),
                     sort: l.sort,
+                    total: l.total,
                 });
             }
         }
@@ -636,6 +637,8 @@ impl App {
                         page_size: s.prospects.page_size,
                         filter: s.prospects.filter.clone(),
                         sort: s.prospects.sort,
+                        // The write may have changed the size: read by plain offset.
+                        total: None,
                     });
                 }
                 out.push(Request::ProspectCount { generation: gen, filter: s.prospects.filter.clone() });

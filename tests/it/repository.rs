@@ -109,6 +109,13 @@ async fn prospect_lists_page_filter_sort_and_search() {
         .await
         .unwrap();
         assert_eq!(seen.iter().map(|p| p.id).collect::<Vec<_>>(), expected, "{sort:?}");
+        // Pages read from the end are the same pages.
+        for offset in [0, 64, 150, 200, 256, 290] {
+            let from_end = db.list_prospects_in(&all, sort, offset, 64, 300).await.unwrap();
+            let ids: Vec<i32> = from_end.iter().map(|p| p.id).collect();
+            let end = (offset as usize + 64).min(300);
+            assert_eq!(ids, expected[offset as usize..end], "{sort:?} offset {offset}");
+        }
     }
 
     // Filters agree with plain SQL.
