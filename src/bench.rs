@@ -47,7 +47,7 @@ pub async fn run(config: &Config, prospects: u32, target: &Target, reuse: bool, 
     let t = Instant::now();
     let s = demo::load(&db, &demo::DemoOptions { prospects, seed: 42, anchor: demo::today_anchor() }).await?;
     println!(
-        "load demo data (COPY, one transaction, then ANALYZE): {:.2} s for {} prospects, {} interactions, {} usage rows",
+        "load demo data (COPY, one transaction, then VACUUM ANALYZE): {:.2} s for {} prospects, {} interactions, {} usage rows",
         t.elapsed().as_secs_f64(),
         s.prospects,
         s.interactions,
