@@ -102,11 +102,13 @@ impl Cluster {
             return Ok(Status::NotInitialised);
         }
         let out = self.pg_ctl(["status"])?;
-        if out.status.success() {
-            let pid = fs::read_to_string(self.data_dir().join("postmaster.pid"))
-                .ok()
-                .and_then(|s| s.lines().next().and_then(|l| l.trim().parse().ok()))
-                .unwrap_or(0);
+        let pid: u32 = fs::read_to_string(self.data_dir().join("postmaster.pid"))
+            .ok()
+            .and_then(|s| s.lines().next().and_then(|l| l.trim().parse().ok()))
+            .unwrap_or(0);
+        // pg_ctl only asks whether the PID is alive; after a crash or a
+        // reboot it may belong to some other program.
+        if out.status.success() && is_postgres(pid) {
             Ok(Status::Running { pid })
         } else {
             Ok(Status::Stopped)
@@ -211,12 +213,8 @@ impl Cluster {
         let Ok(text) = fs::read_to_string(&pid_file) else {
             return Ok(());
         };
-        let pid: i32 = text.lines().next().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
-        let alive_postgres = pid > 0
-            && fs::read_to_string(format!("/proc/{pid}/comm"))
-                .map(|c| c.trim().starts_with("postgres") || c.trim().starts_with("postmaster"))
-                .unwrap_or(false);
-        if !alive_postgres {
+        let pid: u32 = text.lines().next().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+        if !is_postgres(pid) {
             tracing::warn!(pid, "removing stale postmaster.pid");
             fs::remove_file(&pid_file).ok();
             let lock = self.socket_dir().join(format!(".s.PGSQL.{PORT}.lock"));
@@ -264,6 +262,14 @@ impl Cluster {
         }
         cmd.output().wrap_err_with(|| format!("cannot run {}", self.bin_dir.join(program).display()))
     }
+}
+
+/// Whether `pid` is a live PostgreSQL server process.
+fn is_postgres(pid: u32) -> bool {
+    pid > 0
+        && fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|c| c.trim().starts_with("postgres") || c.trim().starts_with("postmaster"))
+            .unwrap_or(false)
 }
 
 fn is_root() -> bool {

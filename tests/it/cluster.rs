@@ -19,7 +19,8 @@ fn survives_a_stale_postmaster_pid() {
     let contents = std::fs::read_to_string(&pid_file).unwrap();
     cluster.stop().unwrap();
     assert_eq!(cluster.status().unwrap(), Status::Stopped);
-    let stale = contents.replacen(&pid.to_string(), "999999", 1);
+    // A PID that is alive but not PostgreSQL (this test process), as after a reboot.
+    let stale = contents.replacen(&pid.to_string(), &std::process::id().to_string(), 1);
     std::fs::write(&pid_file, stale).unwrap();
     if unsafe { libc::geteuid() } == 0 {
         let pg = std::process::Command::new("id").args(["-u", "postgres"]).output().unwrap();
