@@ -136,6 +136,14 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
         "          Ctrl-S or Enter on the last field saves · Esc cancels (twice if changed)",
         app.theme.muted,
     )));
+    lines.push(Line::from(Span::styled(
+        "In the draft editor: Ctrl-S save · Esc close (asks if changed) · Ctrl-T type · Ctrl-L status · Ctrl-G event",
+        app.theme.muted,
+    )));
+    lines.push(Line::from(Span::styled(
+        "          F2 preview · F3 copy · F4 to file · F5 mark sent · Ctrl-U/Ctrl-R undo/redo · Alt-f/Alt-b words",
+        app.theme.muted,
+    )));
     lines.push(Line::from(Span::styled("Mouse: wheel scrolls, click selects a prospect", app.theme.muted)));
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block("Help (Esc to close)", true, app)), rect);
 }
