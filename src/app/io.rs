@@ -110,7 +110,15 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompanyRef {
     Existing(i32),
-    ByName { name: String, industry_id: i32, size: String },
+    ByName { name: String, industry: IndustryRef, size: String },
+}
+
+/// The industry of a company a form creates: an existing one, or (on a
+/// database that has none yet) one to create by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndustryRef {
+    Existing(i32),
+    New(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -617,17 +625,23 @@ impl Io {
             Write::SaveProspect { id, input, company } => {
                 let company_id = match company {
                     CompanyRef::Existing(id) => *id,
-                    CompanyRef::ByName { name, industry_id, size } => {
+                    CompanyRef::ByName { name, industry, size } => {
                         let found = db.companies(name, 50).await?;
                         match found.iter().find(|c| c.name.eq_ignore_ascii_case(name.trim())) {
                             Some(c) => c.id,
                             None => {
-                                let input = CompanyInput {
-                                    name: name.clone(),
-                                    industry_id: *industry_id,
-                                    size: size.clone(),
-                                    website: None,
+                                let industry_id = match industry {
+                                    IndustryRef::Existing(id) => *id,
+                                    IndustryRef::New(n) => {
+                                        let known = db.industries().await?;
+                                        match known.iter().find(|i| i.name.eq_ignore_ascii_case(n.trim())) {
+                                            Some(i) => i.id,
+                                            None => db.create_industry(n).await?.id,
+                                        }
+                                    }
                                 };
+                                let input =
+                                    CompanyInput { name: name.clone(), industry_id, size: size.clone(), website: None };
                                 db.create_company(&input).await?.id
                             }
                         }

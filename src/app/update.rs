@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 use super::action::{Action, Loaded};
 use super::form::{Field, Form, FormKind};
-use super::io::{CompanyRef, Request, Write};
+use super::io::{CompanyRef, IndustryRef, Request, Write};
 use super::state::*;
 use super::{App, Command};
 use crate::db::companies::CompanyInput;
@@ -710,8 +710,14 @@ impl App {
             Field::text("location", "Location", get(|d| d.prospect.location.clone().unwrap_or_default())),
             Field::text("company", "Company", get(|d| d.company.name.clone()))
                 .with_hint("an existing company's name, or a new one"),
-            Field::choice("industry", "Industry", industries, get(|d| d.industry.name.clone()))
-                .with_hint("for a new company"),
+            // A database with no industry yet (a new, empty one) gets a text
+            // field: the industry is created with the company.
+            if industries.is_empty() {
+                Field::text("industry", "Industry", "").with_hint("for a new company; none exist yet, so type one")
+            } else {
+                Field::choice("industry", "Industry", industries, get(|d| d.industry.name.clone()))
+                    .with_hint("for a new company")
+            },
             Field::text("size", "Size", get(|d| d.company.size.clone())).with_hint("for a new company, e.g. 51-200"),
             Field::choice("status", "Status", statuses, get(|d| d.prospect.status.clone())),
             Field::boolean("is_active", "Active", p.map(|d| d.prospect.is_active).unwrap_or(true)),
@@ -794,14 +800,19 @@ impl App {
                         CompanyRef::Existing(*company_id)
                     }
                     _ => {
-                        let Some(industry_id) = industry_id(&form.field("industry").value) else {
-                            form.set_error("industry: choose an industry");
-                            return;
+                        let industry_name = form.field("industry").value.trim().to_string();
+                        let industry = match industry_id(&industry_name) {
+                            Some(id) => IndustryRef::Existing(id),
+                            None if !industry_name.is_empty() => IndustryRef::New(industry_name),
+                            None => {
+                                form.set_error("industry: choose an industry");
+                                return;
+                            }
                         };
                         let size = form.field("size").value.trim().to_string();
                         CompanyRef::ByName {
                             name: company_name,
-                            industry_id,
+                            industry,
                             size: if size.is_empty() { "unknown".into() } else { size },
                         }
                     }

@@ -334,3 +334,35 @@ async fn the_catalog_narrows_to_an_industry() {
     let name = app.state.industries.iter().find(|i| i.id == industry).unwrap().name.clone();
     assert!(screen(&app).contains(&format!("Solutions for {name}")));
 }
+
+#[tokio::test]
+async fn on_an_empty_database_the_first_prospect_can_be_added() {
+    let (db, _) = support::fresh_db().await;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(&Config::defaults(), db.enums.clone(), "db".into(), (100, 30));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    assert_eq!(app.state.prospects.total, Some(0));
+    assert!(screen(&app).contains("No prospects yet"));
+    press(&mut app, &io, [ch('n')]).await;
+    let typed = |s: &str| s.chars().map(ch).collect::<Vec<_>>();
+    press(&mut app, &io, typed("Ada Lovelace")).await;
+    press(&mut app, &io, [key(KeyCode::Tab)]).await;
+    press(&mut app, &io, typed("ada@example.com")).await;
+    press(&mut app, &io, [key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Tab)]).await;
+    press(&mut app, &io, typed("Analytical Engines")).await;
+    press(&mut app, &io, [key(KeyCode::Tab)]).await;
+    press(&mut app, &io, typed("Computing")).await;
+    press(&mut app, &io, [Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))]).await;
+    assert!(app.state.popup.is_none(), "saved: {:?}", app.state.status);
+    let (p, c, i): (String, String, String) = sqlx::query_as(
+        "SELECT p.full_name, c.name, i.name FROM prospects p JOIN companies c ON c.id = p.company_id
+           JOIN industries i ON i.id = c.industry_id",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((p.as_str(), c.as_str(), i.as_str()), ("Ada Lovelace", "Analytical Engines", "Computing"));
+    assert_eq!(app.state.prospects.total, Some(1));
+}
