@@ -27,7 +27,7 @@ pub async fn run(config: &Config, prospects: u32, target: &Target, reuse: bool, 
             c.url("postgres")
         }
     };
-    let url = replace_database(&admin_url, BENCH_DB);
+    let url = crate::db::url::with_database(&admin_url, BENCH_DB);
     let want = |s: &str| only.is_empty() || only.iter().any(|o| o == s);
     if reuse {
         let (db, _) = Db::open(&url, &OpenOptions::default()).await?;
@@ -77,15 +77,6 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
         costs(db).await?;
     }
     Ok(())
-}
-
-fn replace_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map(|(b, q)| (b, Some(q))).unwrap_or((url, None));
-    let cut = base.rfind('/').filter(|i| *i > base.find("://").map(|j| j + 2).unwrap_or(0)).unwrap_or(base.len());
-    match query {
-        Some(q) => format!("{}/{db}?{q}", &base[..cut]),
-        None => format!("{}/{db}", &base[..cut]),
-    }
 }
 
 /// p50 and p99 (nearest rank) of durations, in milliseconds.

@@ -8,6 +8,7 @@ use super::action::Loaded;
 use super::editor::{render_placeholders, DraftEditor, EditorPrompt};
 use super::io::{Request, Write};
 use super::state::{ConfirmAction, Pane, Popup, View};
+use super::update::cycle_option;
 use super::{App, Command};
 use crate::db::drafts::{SaveOutcome, WORKFLOW};
 
@@ -66,7 +67,8 @@ impl App {
             }
             Command::FilterType if in_drafts => {
                 let types = self.state.drafts.types.clone();
-                self.state.drafts.filter.draft_type = cycle(&types, self.state.drafts.filter.draft_type.as_ref());
+                self.state.drafts.filter.draft_type =
+                    cycle_option(&types, self.state.drafts.filter.draft_type.as_ref());
                 self.state.drafts.selected = 0;
                 self.reload_drafts(out);
             }
@@ -77,7 +79,7 @@ impl App {
                         statuses.push(s.clone());
                     }
                 }
-                self.state.drafts.filter.status = cycle(&statuses, self.state.drafts.filter.status.as_ref());
+                self.state.drafts.filter.status = cycle_option(&statuses, self.state.drafts.filter.status.as_ref());
                 self.state.drafts.selected = 0;
                 self.reload_drafts(out);
             }
@@ -470,11 +472,4 @@ fn save_write(e: &mut DraftEditor, mark_sent: bool) -> Option<Write> {
         expected: e.base_updated_at,
         mark_sent,
     })
-}
-
-fn cycle(options: &[String], current: Option<&String>) -> Option<String> {
-    match current {
-        None => options.first().cloned(),
-        Some(c) => options.iter().position(|o| o == c).and_then(|i| options.get(i + 1).cloned()),
-    }
 }

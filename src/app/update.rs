@@ -878,7 +878,7 @@ fn event_choice(e: &crate::db::models::Event) -> String {
 }
 
 /// None → first → … → last → None.
-fn cycle_option<T: Clone + PartialEq>(options: &[T], current: Option<&T>) -> Option<T> {
+pub(super) fn cycle_option<T: Clone + PartialEq>(options: &[T], current: Option<&T>) -> Option<T> {
     match current {
         None => options.first().cloned(),
         Some(c) => options.iter().position(|o| o == c).and_then(|i| options.get(i + 1).cloned()),

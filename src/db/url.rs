@@ -37,6 +37,23 @@ pub fn mask(url: &str) -> String {
     format!("{}{}{}", &url[..scheme_end + 3], masked_userinfo, &rest[at..])
 }
 
+/// The same server URL with another database name (query string kept).
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..i + scheme_end],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{db}?{q}"),
+        None => format!("{host_part}/{db}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,6 +66,12 @@ mod tests {
         );
         assert_eq!(mask("postgres://me@db/x"), "postgres://me@db/x");
         assert_eq!(mask("postgres://db/x"), "postgres://db/x");
+    }
+
+    #[test]
+    fn swaps_the_database_name() {
+        assert_eq!(with_database("postgres://u@h:5/a?host=/s", "b"), "postgres://u@h:5/b?host=/s");
+        assert_eq!(with_database("postgres://u@h", "b"), "postgres://u@h/b");
     }
 
     #[test]

@@ -22,23 +22,7 @@ static SERVER: OnceLock<Server> = OnceLock::new();
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 static TEMPLATE_READY: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
 
-/// Replaces the database name in a URL (keeping the query string).
-pub fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end);
-    let host_part = match path_start {
-        Some(i) => &base[..i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{host_part}/{db}?{q}"),
-        None => format!("{host_part}/{db}"),
-    }
-}
+pub use closer::db::url::with_database;
 
 fn server() -> &'static Server {
     SERVER.get_or_init(|| {
