@@ -280,15 +280,10 @@ impl App {
 
     pub(super) fn editor_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let events: Vec<(i32, String)> = self
-            .state
-            .events
-            .events
-            .iter()
-            .map(|e| (e.id, format!("{} in {} ({})", e.event_type, e.location, e.event_date.format("%Y-%m-%d"))))
-            .collect();
-        let clipboard_command = self.state.clipboard_command.clone();
-        let Some(Popup::Editor(e)) = self.state.popup.as_mut() else { return };
+        // Disjoint borrows: the editor, and the events it may link to.
+        let state = &mut self.state;
+        let events = &state.events.events;
+        let Some(Popup::Editor(e)) = state.popup.as_mut() else { return };
         match e.prompt.clone() {
             EditorPrompt::ConfirmClose => {
                 match key.code {
@@ -299,7 +294,7 @@ impl App {
                     }
                     KeyCode::Char('d') => {
                         out.push(Request::Recovery { key: e.key.clone(), record: None });
-                        self.state.popup = None;
+                        state.popup = None;
                     }
                     _ => e.prompt = EditorPrompt::None,
                 }
@@ -331,14 +326,18 @@ impl App {
             }
             EditorPrompt::None => {}
         }
-        let before = e.text();
-        match (key.code, ctrl) {
-            (KeyCode::Esc, _) if e.preview => e.preview = false,
+        // Whether the draft (text, type, status or event) changed: only then
+        // is a stale message cleared and the recovery file rewritten.
+        let changed = match (key.code, ctrl) {
+            (KeyCode::Esc, _) if e.preview => {
+                e.preview = false;
+                false
+            }
             (KeyCode::Esc, _) => {
                 if e.is_modified() {
                     e.prompt = EditorPrompt::ConfirmClose;
                 } else {
-                    self.state.popup = None;
+                    state.popup = None;
                 }
                 return;
             }
@@ -348,34 +347,43 @@ impl App {
                 }
                 return;
             }
-            (KeyCode::Char('t'), true) => e.cycle_type(),
-            (KeyCode::Char('l'), true) => e.cycle_status(),
+            (KeyCode::Char('t'), true) => {
+                e.cycle_type();
+                true
+            }
+            (KeyCode::Char('l'), true) => {
+                e.cycle_status();
+                true
+            }
+            (KeyCode::Char('g'), true) if events.is_empty() => {
+                e.message = Some("no events loaded: open the Events view (2) once".into());
+                false
+            }
             (KeyCode::Char('g'), true) => {
-                if events.is_empty() {
-                    e.message = Some("no events loaded: open the Events view (2) once".into());
-                } else {
-                    let i = e.event_id.and_then(|id| events.iter().position(|(eid, _)| *eid == id));
-                    let next = match i {
-                        None => Some(0),
-                        Some(i) if i + 1 < events.len() => Some(i + 1),
-                        Some(_) => None,
-                    };
-                    e.event_id = next.map(|i| events[i].0);
-                    e.context.event = next.map(|i| events[i].1.clone());
-                }
+                // None → first event → … → last → None.
+                let i = e.event_id.and_then(|id| events.iter().position(|ev| ev.id == id));
+                let next = match i {
+                    None => events.first(),
+                    Some(i) => events.get(i + 1),
+                };
+                e.event_id = next.map(|ev| ev.id);
+                e.context.event = next
+                    .map(|ev| format!("{} in {} ({})", ev.event_type, ev.location, ev.event_date.format("%Y-%m-%d")));
+                true
             }
             (KeyCode::F(2), _) => {
                 e.preview = !e.preview;
                 e.preview_scroll = 0;
+                false
             }
             (KeyCode::F(3), _) => {
                 let text = render_placeholders(&e.text(), &e.context);
-                if clipboard_command.trim().is_empty() {
+                if state.clipboard_command.trim().is_empty() {
                     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-                    self.state.terminal_writes.push(format!("\u{1b}]52;c;{b64}\u{7}"));
+                    state.terminal_writes.push(format!("\u{1b}]52;c;{b64}\u{7}"));
                     e.message = Some("copied through the terminal (OSC 52)".into());
                 } else {
-                    out.push(Request::Clipboard { command: clipboard_command, content: text });
+                    out.push(Request::Clipboard { command: state.clipboard_command.clone(), content: text });
                 }
                 return;
             }
@@ -396,16 +404,20 @@ impl App {
                 }
                 return;
             }
-            (KeyCode::PageDown, _) if e.preview => e.preview_scroll = e.preview_scroll.saturating_add(10),
-            (KeyCode::PageUp, _) if e.preview => e.preview_scroll = e.preview_scroll.saturating_sub(10),
-            _ if e.preview => {}
-            _ => {
-                e.textarea.input(key);
+            (KeyCode::PageDown, _) if e.preview => {
+                e.preview_scroll = e.preview_scroll.saturating_add(10);
+                false
             }
-        }
-        e.message = None;
-        let changed = e.text() != before || matches!(key.code, KeyCode::Char('t' | 'l' | 'g')) && ctrl;
+            (KeyCode::PageUp, _) if e.preview => {
+                e.preview_scroll = e.preview_scroll.saturating_sub(10);
+                false
+            }
+            _ if e.preview => false,
+            // tui-textarea says whether the key modified the text.
+            _ => e.textarea.input(key),
+        };
         if changed {
+            e.message = None;
             out.push(recovery_request(e));
         }
     }

@@ -90,10 +90,16 @@ async fn write_a_new_draft_save_it_and_mark_it_sent() {
     press(&mut s.app, &s.io, [ctrl('r')]).await;
     assert_eq!(editor(&s.app).text(), text);
 
+    // Ctrl-G links the first event, and counts as a change.
+    let first_event = s.app.state.events.events[0].id;
+    press(&mut s.app, &s.io, [ctrl('g')]).await;
+    assert_eq!(editor(&s.app).event_id, Some(first_event));
+
     press(&mut s.app, &s.io, [ctrl('s')]).await;
     let e = editor(&s.app);
     assert!(!e.is_modified(), "{:?}", e.message);
     let id = e.draft_id.expect("created");
+    assert_eq!(s.db.draft(id).await.unwrap().unwrap().event_id, Some(first_event));
     let stored = s.db.draft(id).await.unwrap().unwrap();
     assert_eq!(stored.content, text, "stored byte for byte");
     assert_eq!((stored.status.as_str(), stored.draft_type.as_str()), ("draft", "offer_email"));
