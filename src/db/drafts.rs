@@ -117,6 +117,29 @@ async fn lock_unchanged(
     })
 }
 
+/// Writes the draft row locked by [`lock_unchanged`], with `status`.
+/// clock_timestamp() (not the transaction's start) and the +1 µs floor make
+/// two saves in quick succession still differ, so the version check holds.
+async fn write_locked(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    id: i32,
+    input: &DraftInput,
+    status: &str,
+) -> Result<OutreachDraft> {
+    Ok(sqlx::query_as(&format!(
+        "UPDATE outreach_drafts SET event_id = $2, draft_type = $3, content = $4, status = $5,
+                updated_at = GREATEST(clock_timestamp() AT TIME ZONE 'UTC', updated_at + interval '1 microsecond')
+          WHERE id = $1 RETURNING {DRAFT_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(input.event_id)
+    .bind(&input.draft_type)
+    .bind(&input.content)
+    .bind(status)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 impl Db {
     /// Drafts newest first (by last change), filtered.
     pub async fn list_drafts(&self, filter: &DraftFilter, offset: i64, limit: i64) -> Result<Vec<DraftListItem>> {
@@ -169,17 +192,7 @@ impl Db {
         if let Some(outcome) = lock_unchanged(&mut tx, id, expected_updated_at).await? {
             return Ok(outcome);
         }
-        let saved: OutreachDraft = sqlx::query_as(&format!(
-            "UPDATE outreach_drafts SET event_id = $2, draft_type = $3, content = $4, status = 'sent',
-                    updated_at = GREATEST(clock_timestamp() AT TIME ZONE 'UTC', updated_at + interval '1 microsecond')
-              WHERE id = $1 RETURNING {DRAFT_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(input.event_id)
-        .bind(&input.draft_type)
-        .bind(&input.content)
-        .fetch_one(&mut *tx)
-        .await?;
+        let saved = write_locked(&mut tx, id, input, "sent").await?;
         sqlx::query(&format!(
             "INSERT INTO interactions (prospect_id, event_id, interaction_type, interaction_date, subject, content,
                                        sentiment, outcome, created_at, updated_at)
@@ -239,19 +252,7 @@ impl Db {
         if let Some(outcome) = lock_unchanged(&mut tx, id, expected_updated_at).await? {
             return Ok(outcome);
         }
-        // clock_timestamp() so two saves in quick succession still differ.
-        let saved: OutreachDraft = sqlx::query_as(&format!(
-            "UPDATE outreach_drafts SET event_id = $2, draft_type = $3, content = $4, status = $5,
-                    updated_at = GREATEST(clock_timestamp() AT TIME ZONE 'UTC', updated_at + interval '1 microsecond')
-              WHERE id = $1 RETURNING {DRAFT_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(input.event_id)
-        .bind(&input.draft_type)
-        .bind(&input.content)
-        .bind(&input.status)
-        .fetch_one(&mut *tx)
-        .await?;
+        let saved = write_locked(&mut tx, id, input, &input.status).await?;
         tx.commit().await?;
         Ok(SaveOutcome::Saved(saved))
     }

@@ -137,6 +137,14 @@ impl ProspectInput {
 const LIST_COLUMNS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, \
      p.last_contacted_at, p.company_id, c.name AS company_name, i.name AS industry_name";
 
+/// The prospects list's SELECT … FROM, before its WHERE.
+fn list_select() -> String {
+    format!(
+        "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
+         JOIN industries i ON i.id = c.industry_id"
+    )
+}
+
 const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
      last_contacted_at, is_active, status::text AS status, created_at, updated_at";
 
@@ -154,10 +162,7 @@ impl Db {
                 return Ok(rows);
             }
         }
-        let mut qb = QueryBuilder::new(format!(
-            "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
-             JOIN industries i ON i.id = c.industry_id"
-        ));
+        let mut qb = QueryBuilder::new(list_select());
         filter.push_where(&mut qb);
         qb.push(" ORDER BY ").push(sort.order_by());
         qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
@@ -182,10 +187,7 @@ impl Db {
         if end <= offset {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::new(format!(
-            "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
-             JOIN industries i ON i.id = c.industry_id"
-        ));
+        let mut qb = QueryBuilder::new(list_select());
         filter.push_where(&mut qb);
         qb.push(" ORDER BY ").push(sort.order_by_reversed());
         qb.push(" LIMIT ").push_bind(end - offset).push(" OFFSET ").push_bind(total - end);
