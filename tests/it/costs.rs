@@ -94,24 +94,9 @@ mod dashboard {
     use closer::app::state::{Breakdown, CostRange, View};
     use closer::app::App;
     use closer::config::Config;
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
 
-    use crate::support;
-
-    fn key(code: KeyCode) -> Action {
-        Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    async fn press(app: &mut App, io: &Io, keys: impl IntoIterator<Item = Action>) {
-        for k in keys {
-            let r = app.update(k);
-            io.settle(app, r).await;
-        }
-    }
-
-    fn screen(app: &App) -> String {
-        closer::ui::buffer_text(&closer::ui::render_to_buffer(app, 130, 40))
-    }
+    use crate::support::{self, key, press, screen};
 
     #[tokio::test(flavor = "multi_thread")]
     async fn figures_drill_down_custom_dates_and_live_rows() {

@@ -10,28 +10,9 @@ use closer::app::App;
 use closer::config::Config;
 use closer::db::drafts::{DraftInput, SaveOutcome};
 use closer::db::{Db, OpenOptions};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
-use crate::support;
-
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn typed(text: &str) -> Vec<Action> {
-    text.chars().map(|c| if c == '\n' { key(KeyCode::Enter) } else { key(KeyCode::Char(c)) }).collect()
-}
-
-async fn press(app: &mut App, io: &Io, actions: impl IntoIterator<Item = Action>) {
-    for a in actions {
-        let requests = app.update(a);
-        io.settle(app, requests).await;
-    }
-}
+use crate::support::{self, ctrl, key, press, typed};
 
 struct Setup {
     app: App,

@@ -192,3 +192,42 @@ pub fn database_name(url: &str) -> String {
     let base = url.split('?').next().unwrap();
     base.rsplit('/').next().unwrap().to_string()
 }
+
+/// Driving the app without a terminal: keys in, requests answered by the
+/// real database, screens drawn on ratatui's TestBackend.
+pub fn key(code: crossterm::event::KeyCode) -> closer::app::Action {
+    closer::app::Action::Key(crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE))
+}
+
+pub fn ch(c: char) -> closer::app::Action {
+    key(crossterm::event::KeyCode::Char(c))
+}
+
+pub fn ctrl(c: char) -> closer::app::Action {
+    closer::app::Action::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::CONTROL,
+    ))
+}
+
+/// Text as key presses (a newline is Enter).
+pub fn typed(text: &str) -> Vec<closer::app::Action> {
+    text.chars().map(|c| if c == '\n' { key(crossterm::event::KeyCode::Enter) } else { ch(c) }).collect()
+}
+
+/// Applies each action and answers every request it leads to.
+pub async fn press(
+    app: &mut closer::app::App,
+    io: &closer::app::io::Io,
+    actions: impl IntoIterator<Item = closer::app::Action>,
+) {
+    for a in actions {
+        let requests = app.update(a);
+        io.settle(app, requests).await;
+    }
+}
+
+/// The app drawn at its own terminal size, as text.
+pub fn screen(app: &closer::app::App) -> String {
+    closer::ui::buffer_text(&closer::ui::render_to_buffer(app, app.state.size.0, app.state.size.1))
+}

@@ -9,15 +9,7 @@ use closer::config::Config;
 use closer::ui::{buffer_text, render_to_buffer};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::support;
-
-fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Action {
-    key(KeyCode::Char(c))
-}
+use crate::support::{self, ch, key, press, screen};
 
 /// An app over a demo database, with every start-up request answered.
 async fn app_over_demo(prospects: u32, size: (u16, u16)) -> (App, Io, closer::db::Db) {
@@ -28,17 +20,6 @@ async fn app_over_demo(prospects: u32, size: (u16, u16)) -> (App, Io, closer::db
     let first = app.start();
     io.settle(&mut app, first).await;
     (app, io, db)
-}
-
-async fn press(app: &mut App, io: &Io, actions: impl IntoIterator<Item = Action>) {
-    for a in actions {
-        let requests = app.update(a);
-        io.settle(app, requests).await;
-    }
-}
-
-fn screen(app: &App) -> String {
-    buffer_text(&render_to_buffer(app, app.state.size.0, app.state.size.1))
 }
 
 #[tokio::test]
