@@ -252,14 +252,8 @@ async fn ui(db: &Db, config: &Config, url: &str) -> Result<()> {
     let mut frame_after =
         |app: &mut App, action: Action, rx: &mut tokio::sync::mpsc::UnboundedReceiver<Action>| -> Duration {
             let t = Instant::now();
-            for r in app.update(action) {
-                io.send(r);
-            }
-            while let Ok(a) = rx.try_recv() {
-                for r in app.update(a) {
-                    io.send(r);
-                }
-            }
+            app.dispatch(action, &io);
+            app.drain(rx, &io);
             terminal.draw(|f| crate::ui::draw(f, app)).expect("draw");
             t.elapsed()
         };
@@ -300,9 +294,7 @@ async fn ui(db: &Db, config: &Config, url: &str) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
     while app.state.status.in_flight > 0 && Instant::now() < deadline {
         if let Ok(Some(a)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
-            for r in app.update(a) {
-                io.send(r);
-            }
+            app.dispatch(a, &io);
         }
     }
     println!("  background requests still in flight afterwards: {}", app.state.status.in_flight);
@@ -388,14 +380,8 @@ async fn editor(db: &Db, config: &Config) -> Result<()> {
             _ => keys[i % keys.len()],
         };
         let t = Instant::now();
-        for r in app.update(key(code)) {
-            io.send(r);
-        }
-        while let Ok(a) = rx.try_recv() {
-            for r in app.update(a) {
-                io.send(r);
-            }
-        }
+        app.dispatch(key(code), &io);
+        app.drain(&mut rx, &io);
         terminal.draw(|f| crate::ui::draw(f, &app))?;
         samples.push(t.elapsed());
         if i % 20 == 0 {
@@ -473,19 +459,11 @@ async fn pipeline(db: &Db, config: &Config) -> Result<()> {
                     failed += 1;
                 }
             }
-            for r in app.update(Action::Job(u)) {
-                io.send(r);
-            }
+            app.dispatch(Action::Job(u), &io);
         }
         let t = Instant::now();
-        for r in app.update(key(if i % 300 < 290 { KeyCode::Char('j') } else { KeyCode::Char('g') })) {
-            io.send(r);
-        }
-        while let Ok(a) = rx.try_recv() {
-            for r in app.update(a) {
-                io.send(r);
-            }
-        }
+        app.dispatch(key(if i % 300 < 290 { KeyCode::Char('j') } else { KeyCode::Char('g') }), &io);
+        app.drain(&mut rx, &io);
         terminal.draw(|f| crate::ui::draw(f, &app))?;
         frames.push(t.elapsed());
         i += 1;

@@ -34,6 +34,20 @@ pub struct App {
 }
 
 impl App {
+    /// Applies an action and hands the requests it leads to to the I/O layer.
+    pub fn dispatch(&mut self, action: Action, io: &io::Io) {
+        for request in self.update(action) {
+            io.send(request);
+        }
+    }
+
+    /// Applies every answer that has arrived, without waiting for more.
+    pub fn drain(&mut self, answers: &mut mpsc::UnboundedReceiver<Action>, io: &io::Io) {
+        while let Ok(action) = answers.try_recv() {
+            self.dispatch(action, io);
+        }
+    }
+
     pub fn new(config: &Config, enums: EnumLabels, database: String, size: (u16, u16)) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let mut state = AppState { enums, size, monthly_budget: config.llm.monthly_budget_usd, ..Default::default() };
@@ -136,9 +150,7 @@ async fn event_loop(
             event = events.next() => match event {
                 Some(Ok(event)) => {
                     if let Some(action) = action_for(event) {
-                        for request in app.update(action) {
-                            io.send(request);
-                        }
+                        app.dispatch(action, &io);
                         dirty = true;
                     }
                 }
@@ -146,9 +158,7 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(action) = rx.recv() => {
-                for request in app.update(action) {
-                    io.send(request);
-                }
+                app.dispatch(action, &io);
                 dirty = true;
             }
             _ = tokio::time::sleep(wait), if dirty => {}
