@@ -116,6 +116,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
     }
 }
 
+/// Keys that are not commands (forms, the draft editor, the mouse).
+const HELP_NOTES: &[&str] = &[
+    "In forms: Tab/↓ next field · Shift-Tab/↑ previous · ←/→/Space change a choice",
+    "          Ctrl-S or Enter on the last field saves · Esc cancels (twice if changed)",
+    "In the draft editor: Ctrl-S save · Esc close (asks if changed) · Ctrl-T type · Ctrl-L status · Ctrl-G event",
+    "          F2 preview · F3 copy · F4 to file · F5 mark sent · Ctrl-U/Ctrl-R undo/redo · Alt-f/Alt-b words",
+    "Mouse: wheel scrolls, click selects a prospect",
+];
+
 fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let rect = centered(area, 80, 85);
     frame.render_widget(Clear, rect);
@@ -128,23 +137,7 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "In forms: Tab/↓ next field · Shift-Tab/↑ previous · ←/→/Space change a choice",
-        app.theme.muted,
-    )));
-    lines.push(Line::from(Span::styled(
-        "          Ctrl-S or Enter on the last field saves · Esc cancels (twice if changed)",
-        app.theme.muted,
-    )));
-    lines.push(Line::from(Span::styled(
-        "In the draft editor: Ctrl-S save · Esc close (asks if changed) · Ctrl-T type · Ctrl-L status · Ctrl-G event",
-        app.theme.muted,
-    )));
-    lines.push(Line::from(Span::styled(
-        "          F2 preview · F3 copy · F4 to file · F5 mark sent · Ctrl-U/Ctrl-R undo/redo · Alt-f/Alt-b words",
-        app.theme.muted,
-    )));
-    lines.push(Line::from(Span::styled("Mouse: wheel scrolls, click selects a prospect", app.theme.muted)));
+    lines.extend(HELP_NOTES.iter().map(|n| Line::from(Span::styled(*n, app.theme.muted))));
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block("Help (Esc to close)", true, app)), rect);
 }
 
