@@ -448,6 +448,8 @@ impl App {
             Popup::Picker(p) => match command {
                 Some(Command::Down) => p.selected = (p.selected + 1).min(p.options.len().saturating_sub(1)),
                 Some(Command::Up) => p.selected = p.selected.saturating_sub(1),
+                Some(Command::Top) => p.selected = 0,
+                Some(Command::Bottom) => p.selected = p.options.len().saturating_sub(1),
                 Some(Command::Open) => {
                     let choice = p.options.get(p.selected).cloned();
                     let purpose = p.purpose.clone();

@@ -185,6 +185,11 @@ async fn writes_show_at_once_and_invalid_input_is_refused_next_to_the_field() {
     let labels = db.enums.labels(closer::db::EnumKind::ProspectStatus).to_vec();
     let Some(Popup::Picker(p)) = &app.state.popup else { panic!("picker open") };
     assert_eq!(p.options, labels);
+    let Some(Popup::Picker(p)) = &app.state.popup else { panic!("picker open") };
+    assert_eq!(p.selected, labels.len() - 1, "G goes to the last label");
+    press(&mut app, &io, [ch('g')]).await;
+    let Some(Popup::Picker(p)) = &app.state.popup else { panic!("picker open") };
+    assert_eq!(p.selected, 0, "g goes to the first");
     press(&mut app, &io, vec![ch('j'); 10]).await;
     press(&mut app, &io, [key(KeyCode::Enter)]).await;
     assert!(app.state.popup.is_none());
