@@ -51,7 +51,7 @@ pub fn render(
                 let _ = writeln!(
                     out,
                     "{},{},{},{},{},{:.6},{:.1},{:.1},{:.1}",
-                    csv_field(&r.key),
+                    sanitize::csv_cell(&r.key),
                     r.calls,
                     r.prompt_tokens,
                     r.completion_tokens,
@@ -107,15 +107,4 @@ pub fn render(
         }
     }
     out
-}
-
-/// Quotes a CSV field when it needs it (RFC 4180); control characters are
-/// removed so that a hostile model name cannot break the terminal or the file.
-fn csv_field(s: &str) -> String {
-    let s = sanitize::line(s);
-    if s.contains([',', '"', '\n']) || s.starts_with(['=', '+', '-', '@']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.into_owned()
-    }
 }

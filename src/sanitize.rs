@@ -52,6 +52,21 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// One CSV cell (RFC 4180) that is safe in a terminal and in a spreadsheet:
+/// sanitised like a line, quoted when it holds a delimiter, quote or
+/// newline, and prefixed with `'` when a spreadsheet would read it as a
+/// formula (`=`, `+`, `-`, `@`, tab or CR first), as OWASP advises for CSV
+/// injection. Every CSV Closer writes goes through here.
+pub fn csv_cell(s: &str) -> String {
+    let s = line(s);
+    let s: Cow<'_, str> = if s.starts_with(['=', '+', '-', '@']) { Cow::Owned(format!("'{s}")) } else { s };
+    if s.contains([',', '"', '\n', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.into_owned()
+    }
+}
+
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
 fn skip_escape(chars: &mut Chars<'_>) {
