@@ -35,6 +35,11 @@ pub fn render(
     let mut out = String::new();
     match format {
         OutputFormat::Json => {
+            // Keys come from the database: serde escapes C0 controls but
+            // passes C1, bidi and invisible characters to whoever reads it.
+            let clean: Vec<UsageBucket> =
+                rows.iter().map(|r| UsageBucket { key: sanitize::json_str(&r.key), ..r.clone() }).collect();
+            let rows = &clean[..];
             let report = Report {
                 since: range.since.map(|d| d.format("%Y-%m-%d").to_string()),
                 until: range.until.map(|d| d.format("%Y-%m-%d").to_string()),
@@ -107,4 +112,36 @@ pub fn render(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bucket(key: &str) -> UsageBucket {
+        UsageBucket {
+            key: key.into(),
+            calls: 1,
+            prompt_tokens: 2,
+            completion_tokens: 3,
+            total_tokens: 5,
+            cost: 0.5,
+            latency_p50_ms: 1.0,
+            latency_p95_ms: 2.0,
+            latency_p99_ms: 3.0,
+        }
+    }
+
+    #[test]
+    fn hostile_keys_leave_every_format_clean() {
+        let rows = vec![bucket("gpt\u{9b}31m\u{9d}0;PWNED\u{7}\u{202E}-x"), bucket("=HYPERLINK(\"http://evil\")")];
+        let totals = UsageTotals::default();
+        for format in [OutputFormat::Json, OutputFormat::Csv, OutputFormat::Table] {
+            let out = render(&totals, &rows, &UsageRange::default(), UsageGroup::Model, format);
+            assert!(!out.chars().any(|c| c != '\n' && sanitize::is_unsafe(c)), "{format:?}: {out:?}");
+            assert!(!out.contains("PWNED"), "{format:?}: {out:?}");
+        }
+        let csv = render(&totals, &rows, &UsageRange::default(), UsageGroup::Model, OutputFormat::Csv);
+        assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""), "{csv}");
+    }
 }

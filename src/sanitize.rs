@@ -1,31 +1,71 @@
-//! Untrusted text (anything from the database or an LLM) made safe for the
-//! terminal: whole escape sequences (CSI, OSC, DCS, SOS/PM/APC, and two-byte
-//! ESC sequences) are removed, remaining C0/C1 control characters are
-//! dropped or turned into spaces, and bidi override/isolate characters are
-//! removed so right-to-left text cannot reorder the columns around it.
+//! Untrusted text (anything from the database, a file or an LLM) made safe
+//! for the terminal: whole escape sequences (CSI, OSC, DCS, SOS/PM/APC, and
+//! two-byte ESC sequences) are removed, remaining C0/C1 control characters
+//! are dropped or turned into spaces, bidi override/isolate characters are
+//! removed so right-to-left text cannot reorder the columns around it, and
+//! invisible characters (zero-width, line/paragraph separators, Unicode tag
+//! characters) are removed so that text cannot hide what it says.
+//!
+//! This is the one sanitising boundary: panes draw database text through
+//! [`line`]/[`multiline`], the editor through [`editable`], CSV through
+//! [`csv_cell`], and the terminal backend itself (`tui::SafeBackend`) drops
+//! any unsafe character that still reaches a cell.
 
 use std::borrow::Cow;
 
 /// Sanitises text for a single-line cell: newlines and tabs become spaces.
 pub fn line(s: &str) -> Cow<'_, str> {
-    clean(s, false)
+    clean_as(s, Mode::Line)
 }
 
 /// Sanitises text for a multi-line view: newlines are kept, tabs expanded.
 pub fn multiline(s: &str) -> Cow<'_, str> {
-    clean(s, true)
+    clean_as(s, Mode::Multiline)
 }
 
-fn is_unsafe(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+/// Sanitises text for the draft editor: newlines and tabs are kept (the
+/// editor draws tabs itself), CRLF becomes a newline, everything else unsafe
+/// goes. The editor keeps the stored original, so unedited text is never
+/// rewritten with what this removed.
+pub fn editable(s: &str) -> Cow<'_, str> {
+    clean_as(s, Mode::Editable)
+}
+
+/// True for any character that must not reach a terminal cell.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c)
+}
+
+/// Zero-width and separator characters that hide or reorder text, and the
+/// Unicode tag block (invisible "ASCII smuggling").
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{180E}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
 }
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Line,
+    Multiline,
+    Editable,
+}
+
+fn clean_as(s: &str, mode: Mode) -> Cow<'_, str> {
+    let keep_newlines = mode != Mode::Line;
+    let keep_tabs = mode == Mode::Editable;
+    if !s.chars().any(|c| is_unsafe(c) && !(keep_newlines && c == '\n') && !(keep_tabs && c == '\t')) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -43,7 +83,9 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
                     out.push('\n');
                 }
             }
+            '\t' if keep_tabs => out.push('\t'),
             '\t' if keep_newlines => out.push_str("    "),
+            '\u{2028}' | '\u{2029}' if keep_newlines => out.push('\n'),
             '\n' | '\r' | '\t' => out.push(' '),
             c if is_unsafe(c) => {}
             c => out.push(c),
@@ -65,6 +107,12 @@ pub fn csv_cell(s: &str) -> String {
     } else {
         s.into_owned()
     }
+}
+
+/// A string for JSON output: serde escapes C0 controls, but C1 controls,
+/// bidi and invisible characters would reach a terminal that shows the JSON.
+pub fn json_str(s: &str) -> String {
+    line(s).into_owned()
 }
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
@@ -129,6 +177,32 @@ mod tests {
         assert_eq!(multiline("a\r\nb\rc"), "a\nb\nc");
         assert_eq!(line("x\u{0}\u{7}\u{8}y"), "xy");
         assert_eq!(line("\u{202E}evil\u{202C}"), "evil");
+    }
+
+    #[test]
+    fn invisible_characters_go() {
+        assert_eq!(line("a\u{200B}b\u{200C}c\u{200D}d\u{2060}e\u{FEFF}f"), "abcdef");
+        assert_eq!(line("x\u{2028}y\u{2029}z"), "xyz");
+        assert_eq!(multiline("x\u{2028}y"), "x\ny");
+        assert_eq!(line("ok\u{E0041}\u{E0042}\u{E007F}"), "ok");
+        assert_eq!(json_str("\u{9b}31m\u{9d}0;t\u{7}\u{202E}x"), "x");
+    }
+
+    #[test]
+    fn editable_keeps_tabs_and_lines() {
+        assert!(matches!(editable("a\tb\nc"), Cow::Borrowed(_)));
+        assert_eq!(editable("a\r\nb\u{1b}]0;PWNED\u{7}c\t"), "a\nbc\t");
+    }
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        assert_eq!(csv_cell("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(csv_cell("+1"), "'+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("\u{1b}]0;t\u{7}=1"), "'=1");
     }
 
     #[test]

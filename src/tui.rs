@@ -11,7 +11,10 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+use crate::ui::safe_backend::SafeBackend;
+
+/// Every frame passes through [`SafeBackend`]: no unsafe character reaches the terminal.
+pub type Term = Terminal<SafeBackend<CrosstermBackend<Stdout>>>;
 
 static ENTERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
@@ -20,7 +23,7 @@ pub fn enter() -> Result<Term> {
     ENTERED.store(true, std::sync::atomic::Ordering::SeqCst);
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
-    let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut term = Terminal::new(SafeBackend::new(CrosstermBackend::new(io::stdout())))?;
     term.clear()?;
     Ok(term)
 }

@@ -38,7 +38,10 @@ pub fn json_lines(v: &Option<Value>) -> Vec<String> {
     match v {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(items)) => items.iter().map(json_inline).collect(),
-        Some(Value::Object(map)) => map.iter().map(|(k, v)| format!("{k}: {}", json_inline(v))).collect(),
+        // Keys are data too: sanitised like the values.
+        Some(Value::Object(map)) => {
+            map.iter().map(|(k, v)| format!("{}: {}", sanitize::line(k), json_inline(v))).collect()
+        }
         Some(other) => vec![json_inline(other)],
     }
 }
@@ -80,4 +83,24 @@ pub fn fit(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_and_values_are_sanitised() {
+        let v: Value = serde_json::json!({
+            "\u{1b}]0;PWNED\u{7}key": "\u{9b}31mvalue",
+            "nested": {"\u{202E}k": ["\u{200B}x"]},
+        });
+        let lines = json_lines(&Some(v));
+        for l in &lines {
+            assert!(!l.chars().any(sanitize::is_unsafe), "{l:?}");
+            assert!(!l.contains("PWNED"), "{l:?}");
+        }
+        assert!(lines.contains(&"key: value".to_string()), "{lines:?}");
+        assert!(lines.contains(&"nested: k: x".to_string()), "{lines:?}");
+    }
 }

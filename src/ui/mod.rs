@@ -11,6 +11,7 @@ mod jobs;
 pub mod layout;
 mod popup;
 mod prospects;
+pub mod safe_backend;
 mod solutions;
 mod status;
 mod timeline;
