@@ -67,9 +67,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Span::raw(format!("this month ${:.2} (no budget set)", c.month_cost))
     };
     let per_call = t.cost / t.calls as f64;
-    let prompt_share = if t.total_tokens > 0 { t.prompt_tokens as f64 / t.total_tokens as f64 } else { 0.0 };
+    // A shared database may hold any numbers (negative, or prompt tokens
+    // above the total): the share is clamped so the bar always fits.
+    let (prompt, completion) = (t.prompt_tokens.max(0) as f64, t.completion_tokens.max(0) as f64);
+    let prompt_share = if prompt + completion > 0.0 { (prompt / (prompt + completion)).clamp(0.0, 1.0) } else { 0.0 };
     let bar_w = 20usize;
-    let filled = (prompt_share * bar_w as f64).round() as usize;
+    let filled = ((prompt_share * bar_w as f64).round() as usize).min(bar_w);
     let lines = vec![
         Line::from(vec![
             Span::styled(format!("${:.2}", t.cost), app.theme.title),
@@ -93,7 +96,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     // Cost per day, in cents so that small days still show.
     let max_points = spark.width as usize;
     let days = if c.daily.len() > max_points { &c.daily[c.daily.len() - max_points..] } else { &c.daily[..] };
-    let data: Vec<u64> = days.iter().map(|(_, cost)| (cost * 100.0).round() as u64).collect();
+    // Cents, bounded so the sparkline's scaling (value × height × 8) cannot overflow.
+    let data: Vec<u64> = days.iter().map(|(_, cost)| (cost * 100.0).round().clamp(0.0, 1e15) as u64).collect();
     let first = days.first().map(|d| d.0.as_str()).unwrap_or("");
     let last = days.last().map(|d| d.0.as_str()).unwrap_or("");
     let peak = days.iter().map(|d| d.1).fold(0.0, f64::max);
