@@ -147,26 +147,15 @@ impl App {
                     return; // the user has moved on to something else
                 }
                 let editor = match (draft, prospect_id) {
-                    (Some(d), _) => {
-                        let mut d = *d;
-                        let clean = crate::sanitize::multiline(&d.content).into_owned();
-                        let stripped = clean != d.content;
-                        d.content = clean;
-                        let mut e = DraftEditor::open(&d, context);
-                        if stripped {
-                            e.message = Some(
-                                "control characters in the stored text were removed; saving keeps them out".into(),
-                            );
-                        }
-                        e
-                    }
+                    (Some(d), _) => DraftEditor::open(&d, context),
                     (None, Some(pid)) => DraftEditor::new_draft(pid, context, chrono::Utc::now().timestamp_millis()),
                     (None, None) => return,
                 };
                 self.state.popup = Some(Popup::Editor(Box::new(editor)));
             }
             Loaded::DraftSaved { key, outcome, mark_sent } => {
-                self.state.pending_writes.retain(|(k, _)| *k != key);
+                let queued = self.state.pending_writes.iter().position(|(k, _)| *k == key);
+                let queued = queued.map(|i| self.state.pending_writes.remove(i).1);
                 let editor = match self.state.popup.as_mut() {
                     Some(Popup::Editor(e)) if e.key == key => Some(e),
                     _ => None,
@@ -180,6 +169,13 @@ impl App {
                         e.status = d.status.clone();
                         let close = e.prompt == EditorPrompt::ConfirmClose;
                         e.saved_as(&d);
+                        // Text typed while the save was on its way stays in
+                        // the recovery file; otherwise the file has done its job.
+                        out.push(if e.is_modified() {
+                            recovery_request(e)
+                        } else {
+                            Request::Recovery { key: key.clone(), record: None }
+                        });
                         e.message = Some(if mark_sent {
                             "marked sent; the interaction is logged".into()
                         } else {
@@ -191,6 +187,7 @@ impl App {
                         self.after_draft_write(d.prospect_id, out);
                     }
                     (SaveOutcome::Saved(d), None) => {
+                        out.push(Request::Recovery { key: key.clone(), record: None });
                         self.state.status.message = Some(format!("saved draft #{}", d.id));
                         self.after_draft_write(d.prospect_id, out);
                     }
@@ -199,10 +196,23 @@ impl App {
                         e.prompt = EditorPrompt::Conflict(Box::new(theirs));
                     }
                     (SaveOutcome::Conflict(theirs), None) => {
-                        // The editor was closed while the save waited: reopen it on the conflict.
-                        self.state.status.error =
-                            Some(format!("draft #{} changed meanwhile: choose a version", theirs.id));
-                        let _ = theirs;
+                        // A queued save, sent again after the editor was closed,
+                        // met someone else's change: the choice is the user's again.
+                        match queued {
+                            Some(Write::SaveDraft { key, draft_id, input, expected, .. })
+                                if self.state.popup.is_none() =>
+                            {
+                                let mut e = DraftEditor::from_queued(key, draft_id, input, expected);
+                                e.prompt = EditorPrompt::Conflict(Box::new(theirs));
+                                self.state.popup = Some(Popup::Editor(Box::new(e)));
+                            }
+                            _ => {
+                                self.state.status.error = Some(format!(
+                                    "draft #{} changed before your queued save: your text is kept in its recovery file",
+                                    theirs.id
+                                ))
+                            }
+                        }
                     }
                     (SaveOutcome::Gone, Some(e)) => {
                         e.saving = false;
@@ -293,6 +303,10 @@ impl App {
                         }
                     }
                     KeyCode::Char('d') => {
+                        // Discarded means gone: no queued or retrying save may
+                        // bring the text back later.
+                        state.pending_writes.retain(|(k, _)| *k != e.key);
+                        out.push(Request::Withdraw { key: e.key.clone() });
                         out.push(Request::Recovery { key: e.key.clone(), record: None });
                         state.popup = None;
                     }

@@ -109,8 +109,13 @@ pub struct DraftEditor {
     pub status: String,
     pub event_id: Option<i32>,
     pub context: PlaceholderContext,
-    /// (type, status, event, content) as last saved or opened.
+    /// (type, status, event, content) as last saved or opened; the content
+    /// as the editor shows it (sanitised).
     saved: (String, String, Option<i32>, String),
+    /// The stored text exactly as the database holds it, and what the editor
+    /// showed for it: while the editor still shows that, a save sends the
+    /// stored bytes back unchanged (tabs, CRs and all), never the cleaned copy.
+    stored: Option<(String, String)>,
     pub preview: bool,
     pub saving: bool,
     /// The last save failed for a lost connection; it is retried on reconnect.
@@ -130,6 +135,10 @@ impl DraftEditor {
         e.event_id = draft.event_id;
         e.set_text(&draft.content);
         e.mark_saved();
+        if e.stored.as_ref().is_some_and(|(raw, shown)| raw != shown) {
+            e.message =
+                Some("hidden control characters in the stored text are not shown; an edit saves without them".into());
+        }
         e
     }
 
@@ -154,6 +163,25 @@ impl DraftEditor {
         e
     }
 
+    /// Reopens a save that was queued while the database was away (the
+    /// editor has since been closed), to settle a conflict it met.
+    pub fn from_queued(key: String, draft_id: Option<i32>, input: DraftInput, expected: Option<Timestamp>) -> Self {
+        let mut e = Self::from_recovery(&Recovery {
+            key,
+            draft_id,
+            prospect_id: input.prospect_id,
+            base_updated_at: expected,
+            draft_type: input.draft_type,
+            status: input.status,
+            event_id: input.event_id,
+            content: input.content,
+            context: PlaceholderContext::default(),
+            written_at: chrono::Utc::now().naive_utc(),
+        });
+        e.message = Some("your queued save met a newer version: choose".into());
+        e
+    }
+
     fn blank(key: String, prospect_id: i32, context: PlaceholderContext) -> Self {
         let mut textarea = TextArea::default();
         textarea.set_cursor_line_style(ratatui::style::Style::default());
@@ -169,6 +197,7 @@ impl DraftEditor {
             event_id: None,
             context,
             saved: Default::default(),
+            stored: None,
             preview: false,
             saving: false,
             waiting_for_database: false,
@@ -182,12 +211,27 @@ impl DraftEditor {
         self.textarea.lines().join("\n")
     }
 
+    /// Puts untrusted text (stored, another writer's, a recovery file's) in
+    /// the editor. Only its sanitised form is shown, since tui-textarea draws
+    /// its lines as they are; the original is kept for [`Self::content`].
     pub fn set_text(&mut self, text: &str) {
-        let lines: Vec<String> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l).to_string()).collect();
+        let shown = crate::sanitize::editable(text).into_owned();
+        let lines: Vec<String> = shown.split('\n').map(str::to_string).collect();
         let mut ta = TextArea::new(lines);
         ta.set_cursor_line_style(ratatui::style::Style::default());
         ta.set_max_histories(1000);
         self.textarea = ta;
+        self.stored = Some((text.to_string(), shown));
+    }
+
+    /// The text to save: the stored bytes while the editor still shows them
+    /// unchanged, else what the user wrote.
+    pub fn content(&self) -> String {
+        let text = self.text();
+        match &self.stored {
+            Some((raw, shown)) if *shown == text => raw.clone(),
+            _ => text,
+        }
     }
 
     pub fn mark_saved(&mut self) {
@@ -197,7 +241,11 @@ impl DraftEditor {
     /// After a save: what is stored now is the new baseline. Text typed
     /// while the save was in flight stays in the editor and counts as unsaved.
     pub fn saved_as(&mut self, d: &OutreachDraft) {
-        self.saved = (d.draft_type.clone(), d.status.clone(), d.event_id, d.content.clone());
+        let shown = crate::sanitize::editable(&d.content).into_owned();
+        if self.text() == shown {
+            self.stored = Some((d.content.clone(), shown.clone()));
+        }
+        self.saved = (d.draft_type.clone(), d.status.clone(), d.event_id, shown);
     }
 
     pub fn is_modified(&self) -> bool {
@@ -209,7 +257,7 @@ impl DraftEditor {
             prospect_id: self.prospect_id,
             event_id: self.event_id,
             draft_type: self.draft_type.clone(),
-            content: self.text(),
+            content: self.content(),
             status: self.status.clone(),
         }
     }
@@ -223,7 +271,7 @@ impl DraftEditor {
             draft_type: self.draft_type.clone(),
             status: self.status.clone(),
             event_id: self.event_id,
-            content: self.text(),
+            content: self.content(),
             context: self.context.clone(),
             written_at: now,
         }
@@ -270,8 +318,10 @@ impl DraftEditor {
                 true
             }
             _ => {
+                // `mine` is already clean; theirs is cleaned by set_text.
                 let both = format!("{mine}\n\n----- their version -----\n{}", theirs.content);
                 self.set_text(&both);
+                self.stored = None;
                 self.message = Some("both versions are in the editor: edit, then Ctrl-S".into());
                 false
             }

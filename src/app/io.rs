@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, Loaded};
 use crate::app::editor::{PlaceholderContext, Recovery};
+use crate::app::recovery::{file_name, RecoveryWriter};
 use crate::db::companies::CompanyInput;
 use crate::db::drafts::{DraftFilter, DraftInput, SaveOutcome};
 use crate::db::interactions::InteractionInput;
@@ -73,12 +74,17 @@ pub enum Request {
     NewDraft {
         prospect_id: i32,
     },
-    /// Writes (or, with `None`, removes) a draft's recovery file.
+    /// Writes (or, with `None`, removes) a draft's recovery file. Handed to
+    /// the draft's own writer at once, never queued behind the database.
     Recovery {
         key: String,
         record: Option<Box<Recovery>>,
     },
     ListRecoveries,
+    /// Stops retrying a draft's save (its text was discarded).
+    Withdraw {
+        key: String,
+    },
     /// Writes a draft's text to a file under the data directory.
     Export {
         name: String,
@@ -171,7 +177,6 @@ impl Request {
             Request::Costs { .. } => "costs".into(),
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
-            Request::Recovery { key, .. } => format!("recovery:{key}"),
             _ => return None,
         })
     }
@@ -207,6 +212,10 @@ pub struct Io {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// Where recovery files and exports go (under the data directory).
     data_dir: std::path::PathBuf,
+    recovery: RecoveryWriter,
+    /// The newest save per draft key: a save's retries stop once a newer
+    /// save or a discard has replaced it.
+    draft_writes: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
     /// Delays between attempts of a write whose connection failed.
     write_backoff: std::sync::Arc<Vec<u64>>,
     usage_watch: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -234,11 +243,13 @@ impl Io {
             std::sync::Arc::new(tokio::sync::Semaphore::new(db.pool.options().get_max_connections().max(1) as usize));
         Self {
             db,
+            recovery: recovery_writer(crate::logging::data_dir(), &tx),
             tx,
             monitor_running: Default::default(),
             latest: Default::default(),
             seq: Default::default(),
             permits,
+            draft_writes: Default::default(),
             data_dir: crate::logging::data_dir(),
             write_backoff: std::sync::Arc::new(WRITE_BACKOFF_MS.to_vec()),
             jobs: Err("LLM jobs are not set up".into()),
@@ -251,6 +262,7 @@ impl Io {
 
     /// Keeps recovery files and exports under `dir` (tests use a temp dir).
     pub fn with_data_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.recovery = recovery_writer(dir.clone(), &self.tx);
         self.data_dir = dir;
         self
     }
@@ -269,11 +281,17 @@ impl Io {
     }
 
     pub fn recovery_dir(&self) -> std::path::PathBuf {
-        self.data_dir.join("recovery")
+        self.recovery.dir().to_path_buf()
     }
 
     /// Runs a request on its own task; its answer arrives as an action.
     pub fn send(&self, request: Request) {
+        // Recovery files and withdrawals take effect in the order they were
+        // asked for, before anything else can overtake them.
+        if self.immediate(&request).is_some() {
+            let _ = self.tx.send(Action::Loaded(Box::new(Loaded::Nothing)));
+            return;
+        }
         let ticket = self.ticket(&request);
         let this = self.clone();
         tokio::spawn(async move {
@@ -311,7 +329,38 @@ impl Io {
         Some((key, seq))
     }
 
+    /// Handles the requests that need no database at once: a recovery file
+    /// goes to its draft's writer, a withdrawal stops a save's retries.
+    /// Returns the recovery file's version to wait for, if any.
+    fn immediate(&self, request: &Request) -> Option<u64> {
+        match request {
+            Request::Recovery { key, record } => Some(self.recovery.submit(key, record.clone())),
+            Request::Withdraw { key } => {
+                self.draft_write_ticket(key);
+                Some(0)
+            }
+            _ => None,
+        }
+    }
+
+    /// Marks a new save (or a discard) as the newest for this draft.
+    fn draft_write_ticket(&self, key: &str) -> u64 {
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.draft_writes.lock().expect("not poisoned").insert(key.to_string(), seq);
+        seq
+    }
+
     async fn run(&self, request: Request, ticket: Option<(String, u64)>) -> Action {
+        if let Some(version) = self.immediate(&request) {
+            if let Request::Recovery { key, .. } = &request {
+                self.recovery.written(key, version).await;
+            }
+            return Action::Loaded(Box::new(Loaded::Nothing));
+        }
+        let draft_write = match &request {
+            Request::Write(Write::SaveDraft { key, .. }) => Some((key.clone(), self.draft_write_ticket(key))),
+            _ => None,
+        };
         let _permit = self.permits.clone().acquire_owned().await;
         if let Some((key, seq)) = &ticket {
             if self.latest.lock().expect("not poisoned").get(key) != Some(seq) {
@@ -332,6 +381,12 @@ impl Io {
                     if is_write && retryable && attempt < self.write_backoff.len() {
                         tokio::time::sleep(Duration::from_millis(self.write_backoff[attempt])).await;
                         attempt += 1;
+                        if let Some((key, seq)) = &draft_write {
+                            if self.draft_writes.lock().expect("not poisoned").get(key) != Some(seq) {
+                                // Discarded, or replaced by a newer save: never send this text.
+                                return Action::Loaded(Box::new(Loaded::Nothing));
+                            }
+                        }
                         continue;
                     }
                     let error = crate::db::url::mask(&format!("{e:#}"));
@@ -471,26 +526,9 @@ impl Io {
                 let context = self.placeholder_context(*prospect_id, None).await?;
                 Loaded::DraftOpened { draft: None, prospect_id: Some(*prospect_id), context }
             }
-            Request::Recovery { key, record } => {
-                let dir = self.recovery_dir();
-                let path = dir.join(format!("{}.json", sanitize_file_name(key)));
-                match record {
-                    Some(r) => {
-                        tokio::fs::create_dir_all(&dir).await?;
-                        restrict_dir(&dir).await;
-                        // Write then rename, so a kill mid-write never leaves half a file.
-                        let tmp = path.with_extension("json.tmp");
-                        tokio::fs::write(&tmp, serde_json::to_vec(r)?).await?;
-                        tokio::fs::rename(&tmp, &path).await?;
-                    }
-                    None => match tokio::fs::remove_file(&path).await {
-                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-                        _ => {}
-                    },
-                }
-                Loaded::Nothing
-            }
+            Request::Recovery { .. } | Request::Withdraw { .. } => Loaded::Nothing, // see immediate()
             Request::ListRecoveries => {
+                crate::app::recovery::remove_stale_temps(&self.recovery_dir());
                 let mut found = Vec::new();
                 if let Ok(mut dir) = tokio::fs::read_dir(self.recovery_dir()).await {
                     while let Some(entry) = dir.next_entry().await? {
@@ -517,8 +555,8 @@ impl Io {
             Request::Export { name, content } => {
                 let dir = self.data_dir.join("exports");
                 tokio::fs::create_dir_all(&dir).await?;
-                let path = dir.join(sanitize_file_name(name));
-                tokio::fs::write(&path, content).await?;
+                let path = dir.join(file_name(name));
+                write_private(&path, content.as_bytes()).await?;
                 Loaded::Written { message: format!("written to {}", path.display()), prospect_id: None }
             }
             Request::Clipboard { command, content } => {
@@ -675,17 +713,13 @@ impl Io {
                     (Some(id), Some(expected)) => db.save_draft(*id, input, *expected).await?,
                     (Some(id), None) => eyre::bail!("draft #{id} was opened without its version"),
                 };
-                if let SaveOutcome::Saved(_) = &outcome {
-                    // The text is in the database: the recovery copy has done its job.
-                    let path = self.recovery_dir().join(format!("{}.json", sanitize_file_name(key)));
-                    let _ = tokio::fs::remove_file(path).await;
-                }
+                // The recovery file is the app's to remove: only it knows
+                // whether the editor's text still equals what was saved.
                 return Ok(Loaded::DraftSaved { key: key.clone(), outcome: Box::new(outcome), mark_sent: *mark_sent });
             }
             Write::DeleteDraft { id, key } => {
                 db.delete_draft(*id).await?;
-                let _ =
-                    tokio::fs::remove_file(self.recovery_dir().join(format!("{}.json", sanitize_file_name(key)))).await;
+                self.recovery.submit(key, None);
                 None
             }
         };
@@ -693,15 +727,31 @@ impl Io {
     }
 }
 
-/// Keeps a key usable as a file name (letters, digits, - and _ only).
-fn sanitize_file_name(key: &str) -> String {
-    key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' }).collect()
+fn recovery_writer(data_dir: std::path::PathBuf, tx: &UnboundedSender<Action>) -> RecoveryWriter {
+    let tx = tx.clone();
+    RecoveryWriter::new(
+        data_dir.join("recovery"),
+        std::sync::Arc::new(move |error| {
+            tracing::warn!(%error, "recovery file not written");
+            let request = Box::new(Request::ListRecoveries);
+            let _ = tx.send(Action::Failed { request, error, retryable: false });
+        }),
+    )
 }
 
-/// Recovery files hold draft text: only their owner may read them.
-async fn restrict_dir(dir: &std::path::Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = tokio::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).await;
+/// Files Closer writes hold private data: created 0600, whatever the umask.
+async fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let (path, bytes) = (path.to_path_buf(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
+        // An existing file keeps its mode on open: make it private too.
+        f.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+        f.write_all(&bytes)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// True when the error means "the database is unreachable", not "the query is wrong".

@@ -8,6 +8,7 @@ pub mod editor;
 pub mod form;
 pub mod io;
 mod jobs;
+pub mod recovery;
 pub mod state;
 mod update;
 
