@@ -112,20 +112,7 @@ pub enum Request {
     Write(Write),
 }
 
-/// The company a prospect form names: an existing one, or one to create.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CompanyRef {
-    Existing(i32),
-    ByName { name: String, industry: IndustryRef, size: String },
-}
-
-/// The industry of a company a form creates: an existing one, or (on a
-/// database that has none yet) one to create by name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IndustryRef {
-    Existing(i32),
-    New(String),
-}
+pub use crate::db::prospect_save::{CompanyRef, IndustryRef};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
@@ -370,7 +357,7 @@ impl Io {
         let is_write = matches!(request, Request::Write(_));
         let mut attempt = 0;
         loop {
-            match self.execute(&request).await {
+            match self.execute(&request, attempt > 0).await {
                 Ok(loaded) => return Action::Loaded(Box::new(loaded)),
                 Err(e) => {
                     let retryable = is_connection_error(&e);
@@ -446,7 +433,9 @@ impl Io {
         });
     }
 
-    async fn execute(&self, request: &Request) -> Result<Loaded> {
+    /// `retry`: an earlier attempt failed for the connection, and may have
+    /// committed anyway.
+    async fn execute(&self, request: &Request, retry: bool) -> Result<Loaded> {
         let db = &self.db;
         Ok(match request {
             Request::ProspectPage { generation, page, page_size, filter, sort, total } => {
@@ -634,7 +623,7 @@ impl Io {
                 };
                 Loaded::Written { message, prospect_id: None }
             }
-            Request::Write(w) => self.write(w).await?,
+            Request::Write(w) => self.write(w, retry).await?,
         })
     }
 
@@ -654,43 +643,13 @@ impl Io {
         })
     }
 
-    async fn write(&self, w: &Write) -> Result<Loaded> {
+    async fn write(&self, w: &Write, retry: bool) -> Result<Loaded> {
         let db = &self.db;
         let message = w.describe();
         let prospect_id = match w {
             Write::SetStatus { prospect_id, status } => Some(db.set_prospect_status(*prospect_id, status).await?.id),
             Write::SetActive { prospect_id, active } => Some(db.set_prospect_active(*prospect_id, *active).await?.id),
-            Write::SaveProspect { id, input, company } => {
-                let company_id = match company {
-                    CompanyRef::Existing(id) => *id,
-                    CompanyRef::ByName { name, industry, size } => {
-                        let found = db.companies(name, 50).await?;
-                        match found.iter().find(|c| c.name.eq_ignore_ascii_case(name.trim())) {
-                            Some(c) => c.id,
-                            None => {
-                                let industry_id = match industry {
-                                    IndustryRef::Existing(id) => *id,
-                                    IndustryRef::New(n) => {
-                                        let known = db.industries().await?;
-                                        match known.iter().find(|i| i.name.eq_ignore_ascii_case(n.trim())) {
-                                            Some(i) => i.id,
-                                            None => db.create_industry(n).await?.id,
-                                        }
-                                    }
-                                };
-                                let input =
-                                    CompanyInput { name: name.clone(), industry_id, size: size.clone(), website: None };
-                                db.create_company(&input).await?.id
-                            }
-                        }
-                    }
-                };
-                let input = ProspectInput { company_id, ..input.clone() };
-                Some(match id {
-                    Some(id) => db.update_prospect(*id, &input).await?.id,
-                    None => db.create_prospect(&input).await?.id,
-                })
-            }
+            Write::SaveProspect { id, input, company } => Some(db.save_prospect(*id, input, company, retry).await?.id),
             Write::UpdateCompany { id, input } => {
                 db.update_company(*id, input).await?;
                 None

@@ -797,6 +797,12 @@ impl App {
                     form.set_error("company: a company is required");
                     return;
                 }
+                for key in ["company", "industry", "size"] {
+                    if let Err((_, msg)) = crate::db::companies::check_name(key, form.field(key).value.trim()) {
+                        form.set_error(&format!("{key}: {msg}"));
+                        return;
+                    }
+                }
                 let company = match &form.kind {
                     FormKind::EditProspect { company_id, company_name: original, .. } if *original == company_name => {
                         CompanyRef::Existing(*company_id)

@@ -24,8 +24,20 @@ impl CompanyInput {
         if self.size.trim().is_empty() {
             return Err(("size", "a size is required (e.g. 51-200)".into()));
         }
-        Ok(())
+        check_name("name", self.name.trim())?;
+        check_name("size", self.size.trim())?;
+        check_name("website", self.website.as_deref().unwrap_or(""))
     }
+}
+
+/// The seed schema's text columns are VARCHAR(255), counted in characters:
+/// longer text is refused at its field, before anything is written.
+pub fn check_name(field: &'static str, value: &str) -> std::result::Result<(), (&'static str, String)> {
+    let n = value.chars().count();
+    if n > 255 {
+        return Err((field, format!("at most 255 characters ({n} given)")));
+    }
+    Ok(())
 }
 
 impl Db {

@@ -29,10 +29,8 @@ impl InteractionInput {
         if self.subject.trim().is_empty() {
             return Err(("subject", "a subject is required".into()));
         }
-        if self.subject.chars().count() > 255 {
-            return Err(("subject", "at most 255 characters".into()));
-        }
-        Ok(())
+        super::companies::check_name("subject", &self.subject)?;
+        super::companies::check_name("sentiment", self.sentiment.as_deref().unwrap_or(""))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod events;
 pub mod interactions;
 pub mod models;
+pub mod prospect_save;
 pub mod prospects;
 pub mod research;
 pub mod schema;

@@ -125,10 +125,14 @@ impl ProspectInput {
             Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {}
             _ => return Err(("email", "an email needs one @ with text on both sides".into())),
         }
-        for (field, value) in [("full_name", &self.full_name), ("email", &self.email)] {
-            if value.chars().count() > 255 {
-                return Err((field, "at most 255 characters".into()));
-            }
+        let optional = |v: &Option<String>| v.clone().unwrap_or_default();
+        for (field, value) in [
+            ("full_name", self.full_name.trim().to_string()),
+            ("email", email.to_string()),
+            ("linkedin_url", optional(&self.linkedin_url)),
+            ("location", optional(&self.location)),
+        ] {
+            super::companies::check_name(field, &value)?;
         }
         Ok(())
     }
@@ -145,7 +149,7 @@ fn list_select() -> String {
     )
 }
 
-const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
+pub(super) const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
      last_contacted_at, is_active, status::text AS status, created_at, updated_at";
 
 impl Db {
@@ -275,7 +279,7 @@ impl Db {
         Ok(Some(ProspectDetail { prospect, company, industry }))
     }
 
-    fn check_status(&self, status: &str) -> Result<()> {
+    pub(super) fn check_status(&self, status: &str) -> Result<()> {
         if self.enums.contains(EnumKind::ProspectStatus, status) {
             Ok(())
         } else {

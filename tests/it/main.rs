@@ -12,4 +12,5 @@ mod hostile;
 mod llm;
 mod repository;
 mod schema;
+mod trust;
 mod ui;

@@ -1,0 +1,170 @@
+//! Saving a prospect from the form: the company (found by name or created,
+//! with its industry) and the prospect in one transaction, so a rejected
+//! prospect never leaves an orphan company behind, and a save retried after
+//! a lost connection never inserts twice.
+
+use color_eyre::eyre::{eyre, Result};
+
+use super::companies::CompanyInput;
+use super::models::Prospect;
+use super::prospects::{ProspectInput, PROSPECT_COLUMNS};
+use super::{Db, NOW};
+
+/// The company a prospect form names: an existing one, or one to find or
+/// create by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompanyRef {
+    Existing(i32),
+    ByName { name: String, industry: IndustryRef, size: String },
+}
+
+/// The industry of a company a form creates: an existing one, or (on a
+/// database that has none yet) one to find or create by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndustryRef {
+    Existing(i32),
+    New(String),
+}
+
+/// How long a retried insert looks back for its own earlier attempt.
+const RETRY_WINDOW: &str = "interval '10 minutes'";
+
+impl Db {
+    /// Creates (`id` None) or updates a prospect, with its company, in one
+    /// transaction. `retry` says an earlier attempt may have committed
+    /// without its answer arriving: an identical prospect created within
+    /// the last minutes is then that attempt, and is returned as it is.
+    pub async fn save_prospect(
+        &self,
+        id: Option<i32>,
+        input: &ProspectInput,
+        company: &CompanyRef,
+        retry: bool,
+    ) -> Result<Prospect> {
+        input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
+        if let CompanyRef::ByName { name, industry, size } = company {
+            let industry_id = match industry {
+                IndustryRef::Existing(id) => *id,
+                IndustryRef::New(_) => 0,
+            };
+            CompanyInput { name: name.clone(), industry_id, size: size.clone(), website: None }
+                .validate()
+                .map_err(|(f, m)| eyre!("{f}: {m}"))?;
+            if let IndustryRef::New(n) = industry {
+                super::companies::check_name("industry", n).map_err(|(f, m)| eyre!("{f}: {m}"))?;
+            }
+        }
+        self.check_status(&input.status)?;
+        let mut tx = self.pool.begin().await?;
+        let company_id = match company {
+            CompanyRef::Existing(id) => *id,
+            CompanyRef::ByName { name, industry, size } => {
+                // Two people adding the same new company at once get one.
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('closer.company:' || lower($1)))")
+                    .bind(name.trim())
+                    .execute(&mut *tx)
+                    .await?;
+                let found: Option<i32> =
+                    sqlx::query_scalar("SELECT id FROM companies WHERE lower(name) = lower($1) ORDER BY id LIMIT 1")
+                        .bind(name.trim())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match found {
+                    Some(id) => id,
+                    None => {
+                        let industry_id = match industry {
+                            IndustryRef::Existing(id) => *id,
+                            IndustryRef::New(n) => {
+                                let found: Option<i32> = sqlx::query_scalar(
+                                    "SELECT id FROM industries WHERE lower(name) = lower($1) ORDER BY id LIMIT 1",
+                                )
+                                .bind(n.trim())
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                                match found {
+                                    Some(id) => id,
+                                    None => {
+                                        sqlx::query_scalar(&format!(
+                                            "INSERT INTO industries (name, created_at, updated_at)
+                                             VALUES ($1, {NOW}, {NOW}) RETURNING id"
+                                        ))
+                                        .bind(n.trim())
+                                        .fetch_one(&mut *tx)
+                                        .await?
+                                    }
+                                }
+                            }
+                        };
+                        sqlx::query_scalar(&format!(
+                            "INSERT INTO companies (name, industry_id, size, website, created_at, updated_at)
+                             VALUES ($1, $2, $3, NULL, {NOW}, {NOW}) RETURNING id"
+                        ))
+                        .bind(name.trim())
+                        .bind(industry_id)
+                        .bind(size.trim())
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                }
+            }
+        };
+        let input = ProspectInput { company_id, ..input.clone() };
+        let prospect: Prospect = match id {
+            Some(id) => sqlx::query_as(&format!(
+                "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
+                        is_active = $7, status = $8::prospect_status, updated_at = {NOW}
+                  WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
+            ))
+            .bind(id)
+            .bind(input.full_name.trim())
+            .bind(input.email.trim())
+            .bind(&input.linkedin_url)
+            .bind(&input.location)
+            .bind(input.company_id)
+            .bind(input.is_active)
+            .bind(&input.status)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| eyre!("prospect {id} no longer exists"))?,
+            None => {
+                let earlier: Option<Prospect> = if retry {
+                    sqlx::query_as(&format!(
+                        "SELECT {PROSPECT_COLUMNS} FROM prospects
+                          WHERE lower(email) = lower($1) AND full_name = $2 AND company_id = $3
+                            AND created_at > {NOW} - {RETRY_WINDOW}
+                          ORDER BY id DESC LIMIT 1"
+                    ))
+                    .bind(input.email.trim())
+                    .bind(input.full_name.trim())
+                    .bind(input.company_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                } else {
+                    None
+                };
+                match earlier {
+                    Some(p) => p,
+                    None => {
+                        sqlx::query_as(&format!(
+                            "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id,
+                                                    last_contacted_at, is_active, status, created_at, updated_at)
+                             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
+                             RETURNING {PROSPECT_COLUMNS}"
+                        ))
+                        .bind(input.full_name.trim())
+                        .bind(input.email.trim())
+                        .bind(&input.linkedin_url)
+                        .bind(&input.location)
+                        .bind(input.company_id)
+                        .bind(input.is_active)
+                        .bind(&input.status)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(prospect)
+    }
+}
