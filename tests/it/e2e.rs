@@ -81,6 +81,13 @@ impl Pty {
         }
     }
 
+    /// SIGKILL: no handler runs, nothing is flushed; only what is on disk stays.
+    pub fn kill9(&mut self) {
+        let pid = self.child.process_id().expect("a child pid") as i32;
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        let _ = self.child.wait();
+    }
+
     pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
