@@ -28,7 +28,7 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
                     "prospect #{}: {} → {} · {} call(s) · ${:.6}",
                     u.kind.prospect_id(),
                     u.kind.label(),
-                    what,
+                    crate::sanitize::line(what),
                     u.calls,
                     u.cost
                 );
@@ -39,7 +39,7 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
                     "prospect #{}: {} FAILED: {} · {} call(s) · ${:.6}",
                     u.kind.prospect_id(),
                     u.kind.label(),
-                    e,
+                    crate::sanitize::line(e),
                     u.calls,
                     u.cost
                 );
