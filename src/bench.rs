@@ -315,7 +315,7 @@ async fn costs(db: &Db) -> Result<()> {
             }
             q.build_query_scalar().fetch_one(&db.pool).await?
         };
-        let request = || crate::app::io::Request::Costs { range: r.clone(), by: UsageGroup::Model };
+        let request = || crate::app::io::Request::Costs { generation: 0, range: r.clone(), by: UsageGroup::Model };
         let mut cold = Vec::new();
         for _ in 0..5 {
             let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();

@@ -78,6 +78,7 @@ pub enum Loaded {
     Industries(Vec<Industry>),
     Counts(Counts),
     Costs {
+        generation: u64,
         totals: UsageTotals,
         breakdown: Vec<UsageBucket>,
         daily: Vec<(String, f64)>,

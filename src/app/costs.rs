@@ -9,9 +9,10 @@ use super::{App, Command};
 impl App {
     pub(super) fn load_costs(&mut self, out: &mut Vec<Request>) {
         self.state.costs.loading = true;
+        self.state.costs.generation += 1;
         let now = chrono::Utc::now().naive_utc();
         let c = &self.state.costs;
-        out.push(Request::Costs { range: c.usage_range(now), by: c.by.group() });
+        out.push(Request::Costs { generation: c.generation, range: c.usage_range(now), by: c.by.group() });
     }
 
     /// Dashboard commands; returns true when the command was handled here.
@@ -34,9 +35,17 @@ impl App {
             }
             Command::Open => {
                 let Some(row) = c.breakdown.get(c.selected) else { return true };
+                // Drilling in narrows to the row and breaks it down one level
+                // further (a model by workflow, a workflow by node).
                 match c.by {
-                    super::state::Breakdown::Model => c.model = Some(row.key.clone()),
-                    super::state::Breakdown::Workflow => c.workflow = Some(row.key.clone()),
+                    super::state::Breakdown::Model => {
+                        c.model = Some(row.key.clone());
+                        c.by = super::state::Breakdown::Workflow;
+                    }
+                    super::state::Breakdown::Workflow => {
+                        c.workflow = Some(row.key.clone());
+                        c.by = super::state::Breakdown::Node;
+                    }
                     super::state::Breakdown::Node => {
                         c.workflow = Some(row.key.split('/').next().unwrap_or(&row.key).to_string())
                     }
@@ -46,6 +55,7 @@ impl App {
             Command::Back if c.model.is_some() || c.workflow.is_some() => {
                 c.model = None;
                 c.workflow = None;
+                c.by = super::state::Breakdown::Model;
                 c.selected = 0;
             }
             Command::Refresh => {}
@@ -55,13 +65,18 @@ impl App {
                 let fields = vec![
                     Field::text("since", "From", fmt(c.custom.0))
                         .with_hint("YYYY-MM-DD, inclusive; empty: from the first row"),
-                    Field::text("until", "Until", fmt(c.custom.1)).with_hint("YYYY-MM-DD, exclusive; empty: up to now"),
+                    Field::text("until", "To", fmt(c.custom.1)).with_hint("YYYY-MM-DD, inclusive; empty: up to now"),
                 ];
                 self.state.popup =
                     Some(Popup::Form(Box::new(Form::new(FormKind::CostRange, "Cost dashboard range", fields))));
                 return true;
             }
             _ => return false,
+        }
+        if command != Command::Refresh {
+            // Figures for the range, dimension or drill-down just left must
+            // not stand under the new title while the new ones load.
+            self.state.costs.totals = None;
         }
         self.load_costs(out);
         true
@@ -75,9 +90,14 @@ impl App {
             if v.is_empty() {
                 return Ok(None);
             }
-            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| format!("{key}: write the date as YYYY-MM-DD"))
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map(Some).map_err(|_| {
+                let shaped = v.len() == 10 && v.chars().enumerate().all(|(i, c)| (i == 4 || i == 7) == (c == '-'));
+                if shaped && v.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                    format!("{key}: {v} is not a day of the calendar")
+                } else {
+                    format!("{key}: write the date as YYYY-MM-DD")
+                }
+            })
         };
         let since = match parse("since", form) {
             Ok(d) => d,
@@ -88,14 +108,94 @@ impl App {
             Err(e) => return form.set_error(&e),
         };
         if let (Some(s), Some(u)) = (since, until) {
-            if u <= s {
-                return form.set_error("until: must be after the start date");
+            if u < s {
+                return form.set_error("until: must not be before the first day");
             }
         }
         self.state.popup = None;
         self.state.costs.custom = (since, until);
         self.state.costs.range = CostRange::Custom;
         self.state.costs.selected = 0;
+        self.state.costs.totals = None;
         self.load_costs(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::action::{Action, Loaded};
+    use crate::db::usage::UsageTotals;
+
+    fn answer(generation: u64, calls: i64) -> Action {
+        Action::Loaded(Box::new(Loaded::Costs {
+            generation,
+            totals: UsageTotals { calls, ..Default::default() },
+            breakdown: vec![],
+            daily: vec![],
+            month_cost: 0.0,
+            high_water: None,
+        }))
+    }
+
+    fn generation_of(requests: &[Request]) -> u64 {
+        requests
+            .iter()
+            .find_map(|r| match r {
+                Request::Costs { generation, .. } => Some(*generation),
+                _ => None,
+            })
+            .expect("a cost request")
+    }
+
+    /// Fast `o` presses: the answers arrive out of order, and only the one
+    /// for the range on screen may be drawn.
+    #[test]
+    fn an_answer_for_a_range_the_user_left_is_never_drawn() {
+        let mut app = App::new(&crate::config::Config::defaults(), Default::default(), "db".into(), (120, 40));
+        app.update(Action::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('4'))));
+        let o = || Action::Key(crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('o')));
+        let first = generation_of(&app.update(o()));
+        let second = generation_of(&app.update(o()));
+        let range = app.state.costs.range;
+        // The newest answer first, then the stale one.
+        app.update(answer(second, 22));
+        app.update(answer(first, 11));
+        assert_eq!(app.state.costs.totals.as_ref().map(|t| t.calls), Some(22));
+        assert_eq!(app.state.costs.range, range);
+        assert!(!app.state.costs.loading);
+        // And the stale one alone never clears "loading" for the newer one.
+        let third = generation_of(&app.update(o()));
+        app.update(answer(second, 33));
+        assert!(app.state.costs.loading, "still waiting for {third}");
+        assert_eq!(app.state.costs.totals, None, "the old range's figures are not shown under the new title");
+    }
+
+    #[test]
+    fn custom_dates_are_inclusive_and_impossible_days_are_named() {
+        let mut app = App::new(&crate::config::Config::defaults(), Default::default(), "db".into(), (120, 40));
+        let key = |c| Action::Key(crossterm::event::KeyEvent::from(c));
+        let typed = |app: &mut App, s: &str| {
+            for c in s.chars() {
+                app.update(key(crossterm::event::KeyCode::Char(c)));
+            }
+        };
+        app.update(key(crossterm::event::KeyCode::Char('4')));
+        app.update(key(crossterm::event::KeyCode::Char('=')));
+        typed(&mut app, "2026-11-01");
+        app.update(key(crossterm::event::KeyCode::Tab));
+        typed(&mut app, "2026-11-31");
+        app.update(key(crossterm::event::KeyCode::Enter));
+        let Some(Popup::Form(form)) = &app.state.popup else { panic!("the form stays open") };
+        let until = form.fields.iter().find(|f| f.key == "until").unwrap();
+        assert_eq!(until.error.as_deref(), Some("2026-11-31 is not a day of the calendar"));
+        for _ in 0..2 {
+            app.update(key(crossterm::event::KeyCode::Backspace));
+        }
+        typed(&mut app, "30");
+        app.update(key(crossterm::event::KeyCode::Enter));
+        assert!(app.state.popup.is_none());
+        let r = app.state.costs.usage_range(chrono::Utc::now().naive_utc());
+        assert_eq!(r.until.map(|d| d.to_string()), Some("2026-12-01 00:00:00".into()), "the 30th is included");
     }
 }

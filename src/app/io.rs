@@ -55,6 +55,8 @@ pub enum Request {
     Industries,
     Counts,
     Costs {
+        /// Tags the answer: only the newest request's figures are drawn.
+        generation: u64,
         range: UsageRange,
         by: UsageGroup,
     },
@@ -470,7 +472,7 @@ impl Io {
             Request::Catalog { industry_id } => Loaded::Catalog(db.catalog(*industry_id).await?),
             Request::Industries => Loaded::Industries(db.industries().await?),
             Request::Counts => Loaded::Counts(db.counts().await?),
-            Request::Costs { range, by } => {
+            Request::Costs { generation, range, by } => {
                 // The totals are the breakdown's sums: one scan fewer. The
                 // month's spend is reused while no row was added (a range
                 // change does not need it again).
@@ -493,7 +495,7 @@ impl Io {
                     total_tokens: breakdown.iter().map(|b| b.total_tokens).sum(),
                     cost: breakdown.iter().map(|b| b.cost).sum(),
                 };
-                Loaded::Costs { totals, breakdown, daily, month_cost, high_water }
+                Loaded::Costs { generation: *generation, totals, breakdown, daily, month_cost, high_water }
             }
             Request::WatchUsage { on } => {
                 self.watch_usage(*on);

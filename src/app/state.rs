@@ -184,7 +184,7 @@ impl CostRange {
 #[derive(Debug, Clone, Default)]
 pub struct CostsState {
     pub range: CostRange,
-    /// Inclusive start and exclusive end dates of the custom range.
+    /// First and last day (both inclusive) of the custom range.
     pub custom: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
     /// The breakdown table's dimension (Tab cycles model → workflow → node).
     pub by: Breakdown,
@@ -199,6 +199,9 @@ pub struct CostsState {
     pub selected: usize,
     /// The newest usage row seen; a larger one means new rows to show.
     pub high_water: Option<i32>,
+    /// The newest request's number: an answer for a range, dimension or
+    /// drill-down the user has since left is never drawn.
+    pub generation: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -241,7 +244,7 @@ impl CostsState {
         let mut r = if self.range == CostRange::Custom {
             UsageRange {
                 since: self.custom.0.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
-                until: self.custom.1.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
+                until: self.custom.1.and_then(|d| d.succ_opt()).map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
                 ..Default::default()
             }
         } else {

@@ -605,7 +605,8 @@ impl App {
             | Loaded::DraftSaved { .. }
             | Loaded::Recoveries(_)) => self.on_draft_loaded(l, out),
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
-            Loaded::Costs { totals, breakdown, daily, month_cost, high_water } => {
+            Loaded::Costs { generation, .. } if generation != s.costs.generation => {}
+            Loaded::Costs { totals, breakdown, daily, month_cost, high_water, .. } => {
                 s.costs.totals = Some(totals);
                 s.costs.breakdown = breakdown;
                 s.costs.daily = daily;
@@ -682,7 +683,7 @@ impl App {
             }
             Request::Detail { .. } => s.panel.detail_loading = false,
             Request::Timeline { .. } => s.panel.timeline_loading = false,
-            Request::Costs { .. } => s.costs.loading = false,
+            Request::Costs { generation, .. } if *generation == s.costs.generation => s.costs.loading = false,
             _ => {}
         }
         s.status.error =

@@ -174,7 +174,8 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     if let Some(m) = &form.message {
         lines.push(Line::from(Span::styled(sanitize::line(m).into_owned(), app.theme.warning)));
     }
-    lines.push(Line::from(Span::styled("Ctrl-S save · Tab next · Esc cancel", app.theme.muted)));
+    let verb = if form.kind == crate::app::form::FormKind::CostRange { "apply" } else { "save" };
+    lines.push(Line::from(Span::styled(format!("Ctrl-S {verb} · Tab next · Esc cancel"), app.theme.muted)));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(form.title.clone(), true, app)),
         rect,

@@ -135,13 +135,15 @@ mod dashboard {
                 .await
                 .unwrap();
         assert_eq!(app.state.costs.totals.as_ref().unwrap().calls, m_calls);
-        assert_eq!(app.state.costs.breakdown.len(), 1);
         assert!((app.state.costs.daily.iter().map(|d| d.1).sum::<f64>() - m_cost).abs() < 1e-6);
-        // Tab: by workflow within the model; the calls still add up.
-        press(&mut app, &io, [key(KeyCode::Tab)]).await;
+        // The model is broken down by workflow (not one row at 100 %); the calls add up.
         assert_eq!(app.state.costs.by, Breakdown::Workflow);
         assert_eq!(app.state.costs.breakdown.iter().map(|b| b.calls).sum::<i64>(), m_calls);
         assert!(screen(&app).contains("workflow"));
+        // Tab: by node within the model; the calls still add up.
+        press(&mut app, &io, [key(KeyCode::Tab)]).await;
+        assert_eq!(app.state.costs.by, Breakdown::Node);
+        assert_eq!(app.state.costs.breakdown.iter().map(|b| b.calls).sum::<i64>(), m_calls);
         // Esc comes back out.
         press(&mut app, &io, [key(KeyCode::Esc)]).await;
         assert_eq!(app.state.costs.model, None);
@@ -153,7 +155,7 @@ mod dashboard {
             press(&mut app, &io, [key(KeyCode::Char(c))]).await;
         }
         press(&mut app, &io, [key(KeyCode::Tab)]).await;
-        for c in "2026-06-10".chars() {
+        for c in "2026-06-09".chars() {
             press(&mut app, &io, [key(KeyCode::Char(c))]).await;
         }
         press(&mut app, &io, [key(KeyCode::Enter)]).await;

@@ -48,6 +48,7 @@ async fn snapshots_of_each_pane() {
     press(&mut app, &io, [ch('4')]).await;
     // The range is relative to now; pin it to "all" for a stable snapshot.
     let requests = vec![Request::Costs {
+        generation: app.state.costs.generation,
         range: CostRange::All.range(chrono::Utc::now().naive_utc()),
         by: closer::db::usage::UsageGroup::Model,
     }];
