@@ -411,9 +411,17 @@ impl App {
                 return;
             }
             (KeyCode::F(5), _) => {
-                if e.draft_id.is_none() {
+                let text = e.text();
+                if e.status.eq_ignore_ascii_case("sent") {
+                    e.message = Some("this draft was already sent: sending is once".into());
+                } else if super::editor::sent_message(&render_placeholders(&text, &e.context), &text).is_none() {
+                    e.message = Some("nothing to send: the draft is empty or only placeholders".into());
+                } else if e.draft_id.is_none() {
                     e.message = Some("save the draft first (Ctrl-S), then mark it sent".into());
                 } else {
+                    let unfilled = super::editor::unfilled_placeholders(&text, &e.context);
+                    e.message = (!unfilled.is_empty())
+                        .then(|| format!("{} has no value: it would be sent as written", unfilled.join(", ")));
                     e.prompt = EditorPrompt::ConfirmSent;
                 }
                 return;
@@ -487,6 +495,10 @@ fn save_write(e: &mut DraftEditor, mark_sent: bool) -> Option<Write> {
     }
     if e.draft_type.trim().is_empty() {
         e.message = Some("a draft needs a type (Ctrl-T)".into());
+        return None;
+    }
+    if e.draft_id.is_none() && e.text().trim().is_empty() {
+        e.message = Some("nothing to save yet: the draft is empty".into());
         return None;
     }
     e.saving = true;

@@ -661,15 +661,12 @@ impl Io {
                 let outcome = match (draft_id, expected) {
                     (None, _) => SaveOutcome::Saved(db.create_draft(input).await?),
                     (Some(id), Some(expected)) if *mark_sent => {
-                        let subject: String = input
-                            .content
-                            .lines()
-                            .find(|l| !l.trim().is_empty())
-                            .unwrap_or("Outreach")
-                            .chars()
-                            .take(200)
-                            .collect();
-                        db.mark_draft_sent(*id, input, *expected, &subject).await?
+                        // What was sent is the filled text, not the template.
+                        let ctx = self.placeholder_context(input.prospect_id, input.event_id).await?;
+                        let filled = crate::app::editor::render_placeholders(&input.content, &ctx);
+                        let (subject, body) = crate::app::editor::sent_message(&filled, &input.content)
+                            .ok_or_else(|| eyre::eyre!("nothing to send: the draft is empty or only placeholders"))?;
+                        db.mark_draft_sent(*id, input, *expected, &subject, &body).await?
                     }
                     (Some(id), Some(expected)) => db.save_draft(*id, input, *expected).await?,
                     (Some(id), None) => eyre::bail!("draft #{id} was opened without its version"),

@@ -180,6 +180,7 @@ impl Db {
         input: &DraftInput,
         expected_updated_at: Timestamp,
         subject: &str,
+        body: &str,
     ) -> Result<SaveOutcome> {
         let meaning = interaction_meaning(&input.draft_type);
         let itype = self
@@ -192,6 +193,12 @@ impl Db {
         if let Some(outcome) = lock_unchanged(&mut tx, id, expected_updated_at).await? {
             return Ok(outcome);
         }
+        // Sending is once: a second mark-sent would log a second email.
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM outreach_drafts WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        if status.eq_ignore_ascii_case("sent") {
+            return Err(eyre!("draft #{id} was already sent: sending is once"));
+        }
         let saved = write_locked(&mut tx, id, input, "sent").await?;
         sqlx::query(&format!(
             "INSERT INTO interactions (prospect_id, event_id, interaction_type, interaction_date, subject, content,
@@ -202,7 +209,7 @@ impl Db {
         .bind(saved.event_id)
         .bind(&itype)
         .bind(subject)
-        .bind(&saved.content)
+        .bind(body)
         .execute(&mut *tx)
         .await?;
         sqlx::query(&format!("UPDATE prospects SET last_contacted_at = {NOW}, updated_at = {NOW} WHERE id = $1"))

@@ -12,6 +12,17 @@ use crate::app::editor::{render_placeholders, DraftEditor, EditorPrompt};
 use crate::app::App;
 use crate::sanitize;
 
+/// The preview's title warns about placeholders that have no value yet
+/// (`{event}` with no event chosen), since they would be sent as written.
+fn preview_title(e: &DraftEditor) -> String {
+    let unfilled = crate::app::editor::unfilled_placeholders(&e.text(), &e.context);
+    if unfilled.is_empty() {
+        "Preview, as it will be sent (Esc back to editing)".into()
+    } else {
+        format!("Preview, as it will be sent · ⚠ no value for {} · Esc back", unfilled.join(", "))
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
     let rect = centered(area, 96, 94);
     frame.render_widget(Clear, rect);
@@ -21,6 +32,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
         Span::styled("not saved: waiting for the database (kept in the recovery file)", app.theme.error)
     } else if e.is_modified() {
         Span::styled("modified", app.theme.warning)
+    } else if e.draft_id.is_none() {
+        Span::styled("new, not saved yet", app.theme.muted)
     } else {
         Span::styled("saved", app.theme.ok)
     };
@@ -59,7 +72,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
             Paragraph::new(sanitize::multiline(&text).into_owned())
                 .wrap(Wrap { trim: false })
                 .scroll((e.preview_scroll, 0))
-                .block(block("Preview, as it will be sent (Esc back to editing)", false, app)),
+                .block(block(preview_title(e), false, app)),
             body,
         );
     } else {

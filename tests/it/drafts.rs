@@ -306,3 +306,71 @@ async fn the_real_binary_saves_a_typed_draft_byte_for_byte() {
         .unwrap();
     assert_eq!(content.as_bytes(), text.as_bytes());
 }
+
+/// Marking sent logs what was sent (placeholders filled, the subject from a
+/// `Subject:` line), only once, and never for an empty or placeholder-only
+/// draft; unfilled placeholders are warned about first.
+#[tokio::test]
+async fn sending_logs_the_filled_text_once() {
+    let (db, _) = support::demo_db(10).await;
+    let mut s = setup_with(db, temp_dir("send")).await;
+    let prospect = s.app.state.prospects.selected_row().unwrap().clone();
+    let first_name = prospect.full_name.split_whitespace().next().unwrap().to_string();
+    let interactions = |db: Db, id: i32| async move {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT subject, content FROM interactions WHERE prospect_id = $1 AND outcome = 'sent from Closer' ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+    };
+
+    // An empty new draft is not saved at all.
+    press(&mut s.app, &s.io, [key(KeyCode::Char('d')), ctrl('s')]).await;
+    assert_eq!(editor(&s.app).draft_id, None, "{:?}", editor(&s.app).message);
+    // Placeholders only: saved, but cannot be sent.
+    press(&mut s.app, &s.io, typed("{first_name}")).await;
+    press(&mut s.app, &s.io, [ctrl('s'), key(KeyCode::F(5))]).await;
+    assert!(editor(&s.app).draft_id.is_some());
+    assert_eq!(editor(&s.app).prompt, EditorPrompt::None, "{:?}", editor(&s.app).message);
+    assert!(editor(&s.app).message.as_deref().unwrap_or("").contains("nothing to send"));
+    press(&mut s.app, &s.io, [key(KeyCode::Esc)]).await;
+
+    press(&mut s.app, &s.io, [key(KeyCode::Char('d'))]).await;
+    press(&mut s.app, &s.io, typed("Subject: Hello {first_name}\nHi {first_name} at {company}, see you at {event}."))
+        .await;
+    press(&mut s.app, &s.io, [key(KeyCode::F(2))]).await;
+    assert!(screen(&s.app).contains("no value for {event}"), "{}", screen(&s.app));
+    press(&mut s.app, &s.io, [key(KeyCode::Esc), ctrl('s'), key(KeyCode::F(5))]).await;
+    assert_eq!(editor(&s.app).prompt, EditorPrompt::ConfirmSent);
+    assert!(editor(&s.app).message.as_deref().unwrap_or("").contains("{event}"), "warned first");
+    press(&mut s.app, &s.io, [key(KeyCode::Char('y'))]).await;
+    let logged = interactions(s.db.clone(), prospect.id).await;
+    assert_eq!(logged.len(), 1);
+    let (subject, content) = &logged[0];
+    assert_eq!(subject, &format!("Hello {first_name}"));
+    assert!(!content.contains("{first_name}") && !content.contains("{company}"), "{content}");
+    assert!(content.starts_with(&format!("Hi {first_name} at ")), "{content}");
+    assert!(!content.contains("Subject:"), "{content}");
+
+    // Sending is once.
+    press(&mut s.app, &s.io, [key(KeyCode::F(5))]).await;
+    assert_eq!(editor(&s.app).prompt, EditorPrompt::None);
+    assert!(editor(&s.app).message.as_deref().unwrap_or("").contains("already sent"));
+    // And the database refuses a second send even if asked directly.
+    let d = s.db.draft(editor(&s.app).draft_id.unwrap()).await.unwrap().unwrap();
+    let input = DraftInput {
+        prospect_id: d.prospect_id,
+        event_id: d.event_id,
+        draft_type: d.draft_type.clone(),
+        content: d.content.clone(),
+        status: d.status.clone(),
+    };
+    assert!(s.db.mark_draft_sent(d.id, &input, d.updated_at, "again", "again").await.is_err());
+    assert_eq!(interactions(s.db.clone(), prospect.id).await.len(), 1);
+}
+
+fn screen(app: &App) -> String {
+    closer::ui::buffer_text(&closer::ui::render_to_buffer(app, 120, 40))
+}
