@@ -37,6 +37,8 @@ pub enum Action {
     },
     /// A background LLM job changed state.
     Job(JobUpdate),
+    /// Time passed: status-bar messages expire.
+    Tick,
     Quit,
 }
 

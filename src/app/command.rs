@@ -44,7 +44,7 @@ commands! {
     FilterStatus => "filter_status", "Cycle the status filter";
     FilterActive => "filter_active", "Cycle the active filter (all, active, inactive)";
     FilterIndustry => "filter_industry", "Cycle the industry filter";
-    CycleSort => "cycle_sort", "Cycle the sort (last contacted, name, status, company)";
+    CycleSort => "cycle_sort", "Cycle the sort (last contacted, least recent, name, status, company)";
     ClearFilters => "clear_filters", "Clear search, filters and sort";
     SetStatus => "set_status", "Change the selected prospect's status";
     ToggleActive => "toggle_active", "Toggle the selected prospect's active flag";

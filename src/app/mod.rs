@@ -84,6 +84,14 @@ pub async fn run(config: Config, target: Target) -> Result<()> {
     result
 }
 
+/// Sleeps until `at` (or forever without one; the select! guard skips that case).
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn event_loop(
     term: &mut crate::tui::Term,
     config: &Config,
@@ -163,6 +171,10 @@ async fn event_loop(
                 dirty = true;
             }
             _ = tokio::time::sleep(wait), if dirty => {}
+            _ = sleep_until(app.state.status.next_expiry()), if app.state.status.next_expiry().is_some() => {
+                app.dispatch(Action::Tick, &io);
+                dirty = true;
+            }
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
         }

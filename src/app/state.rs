@@ -345,6 +345,50 @@ pub struct Status {
     pub message: Option<String>,
     pub error: Option<String>,
     pub prospects_total: Option<i64>,
+    /// When the message and the error on show first appeared (they expire).
+    pub shown: (Option<(String, std::time::Instant)>, Option<(String, std::time::Instant)>),
+}
+
+/// How long a message stays in the status bar; errors stay longer.
+pub const MESSAGE_TTL: std::time::Duration = std::time::Duration::from_secs(8);
+pub const ERROR_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Status {
+    /// Notes when a new message or error appeared.
+    pub fn stamp(&mut self, now: std::time::Instant) {
+        fn note(slot: &mut Option<(String, std::time::Instant)>, text: &Option<String>, now: std::time::Instant) {
+            match text {
+                Some(t) if slot.as_ref().is_some_and(|(s, _)| s == t) => {}
+                Some(t) => *slot = Some((t.clone(), now)),
+                None => *slot = None,
+            }
+        }
+        note(&mut self.shown.0, &self.message, now);
+        note(&mut self.shown.1, &self.error, now);
+    }
+
+    /// Clears what has been on show long enough. Returns true when it did.
+    pub fn expire(&mut self, now: std::time::Instant) -> bool {
+        let mut changed = false;
+        if self.shown.0.as_ref().is_some_and(|(_, t)| now.duration_since(*t) >= MESSAGE_TTL) {
+            self.message = None;
+            self.shown.0 = None;
+            changed = true;
+        }
+        if self.shown.1.as_ref().is_some_and(|(_, t)| now.duration_since(*t) >= ERROR_TTL) {
+            self.error = None;
+            self.shown.1 = None;
+            changed = true;
+        }
+        changed
+    }
+
+    /// When the next message or error expires, if any is on show.
+    pub fn next_expiry(&self) -> Option<std::time::Instant> {
+        let m = self.shown.0.as_ref().map(|(_, t)| *t + MESSAGE_TTL);
+        let e = self.shown.1.as_ref().map(|(_, t)| *t + ERROR_TTL);
+        m.into_iter().chain(e).min()
+    }
 }
 
 #[derive(Debug, Clone, Default)]

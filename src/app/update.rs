@@ -54,8 +54,12 @@ impl App {
                 }
             }
             Action::Job(update) => self.on_job(update, &mut out),
+            Action::Tick => {
+                self.state.status.expire(std::time::Instant::now());
+            }
             Action::Quit => self.state.should_quit = true,
         }
+        self.state.status.stamp(std::time::Instant::now());
         if view_before == View::Costs && self.state.view != View::Costs {
             out.push(Request::WatchUsage { on: false });
         }

@@ -61,6 +61,9 @@ pub struct ProspectListItem {
     pub company_id: i32,
     pub company_name: String,
     pub industry_name: String,
+    /// Whether any research is on file (the list marks these).
+    #[sqlx(default)]
+    pub has_research: bool,
 }
 
 /// A prospect with its company and the company's industry.

@@ -13,17 +13,20 @@ pub enum ProspectSort {
     /// Most recently contacted first; never-contacted last.
     #[default]
     LastContacted,
+    /// Never-contacted first, then the longest ago: who to follow up.
+    LeastRecent,
     Name,
     Status,
     Company,
 }
 
 impl ProspectSort {
-    pub const ALL: [Self; 4] = [Self::LastContacted, Self::Name, Self::Status, Self::Company];
+    pub const ALL: [Self; 5] = [Self::LastContacted, Self::LeastRecent, Self::Name, Self::Status, Self::Company];
 
     pub fn label(self) -> &'static str {
         match self {
             Self::LastContacted => "last contacted",
+            Self::LeastRecent => "least recently contacted",
             Self::Name => "name",
             Self::Status => "status",
             Self::Company => "company",
@@ -38,6 +41,7 @@ impl ProspectSort {
     fn order_by(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at DESC NULLS LAST, p.id",
+            Self::LeastRecent => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
             Self::Name => "p.full_name, p.id",
             Self::Status => "p.status, p.last_contacted_at DESC NULLS LAST, p.id",
             Self::Company => "c.name, p.id",
@@ -48,6 +52,7 @@ impl ProspectSort {
     fn order_by_reversed(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
+            Self::LeastRecent => "p.last_contacted_at DESC NULLS LAST, p.id",
             Self::Name => "p.full_name DESC, p.id DESC",
             Self::Status => "p.status DESC, p.last_contacted_at ASC NULLS FIRST, p.id DESC",
             Self::Company => "c.name DESC, p.id DESC",
@@ -139,7 +144,8 @@ impl ProspectInput {
 }
 
 const LIST_COLUMNS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, \
-     p.last_contacted_at, p.company_id, c.name AS company_name, i.name AS industry_name";
+     p.last_contacted_at, p.company_id, c.name AS company_name, i.name AS industry_name, \
+     EXISTS (SELECT 1 FROM prospect_research r WHERE r.prospect_id = p.id) AS has_research";
 
 /// The prospects list's SELECT … FROM, before its WHERE.
 fn list_select() -> String {

@@ -65,6 +65,35 @@ pub fn json_inline(v: &Value) -> String {
     sanitize::line(&s).into_owned()
 }
 
+/// An integer with thousands separators: 1234567 → "1,234,567".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where the database is, in few words: `host/database` (the managed
+/// cluster's socket shows as `local/database`). Never a user or password.
+pub fn short_database(url: &str) -> String {
+    let Some((_, rest)) = url.split_once("://") else { return sanitize::line(url).into_owned() };
+    let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let after_user = main.rsplit_once('@').map(|(_, h)| h).unwrap_or(main);
+    let (host, db) = after_user.split_once('/').unwrap_or((after_user, ""));
+    let socket = query.split('&').any(|kv| kv.starts_with("host=/"));
+    let host = if socket || host.is_empty() { "local" } else { host };
+    let place = if db.is_empty() { host.to_string() } else { format!("{host}/{db}") };
+    sanitize::line(&place).into_owned()
+}
+
 /// Truncates to a display width, adding … when cut (wide characters count double).
 pub fn fit(s: &str, width: usize) -> String {
     use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -88,6 +117,19 @@ pub fn fit(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_places_read_short() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(-1234567), "-1,234,567");
+        assert_eq!(
+            short_database("postgres://me:***@db.example.com:5432/sales?sslmode=require"),
+            "db.example.com:5432/sales"
+        );
+        assert_eq!(short_database("postgres://postgres@localhost/closer?host=/var/lib/closer/pg/run"), "local/closer");
+    }
 
     #[test]
     fn json_keys_and_values_are_sanitised() {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Sparkline, Table, TableState, Wrap};
 use ratatui::Frame;
 
-use super::common::{block, fit};
+use super::common::{block, fit, thousands};
 use crate::app::state::CostRange;
 use crate::app::App;
 use crate::sanitize;
@@ -48,9 +48,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }).style(app.theme.muted), inner);
         return;
     }
-    let [summary, spark, table, help] =
-        Layout::vertical([Constraint::Length(3), Constraint::Length(5), Constraint::Min(3), Constraint::Length(1)])
-            .areas(inner);
+    let [summary, spark, table, help] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length((inner.height / 4).max(5)),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
 
     let budget = app.state.monthly_budget;
     let budget_span = if budget > 0.0 {
@@ -76,16 +80,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let lines = vec![
         Line::from(vec![
             Span::styled(format!("${:.2}", t.cost), app.theme.title),
-            Span::raw(format!("  {} calls · ${per_call:.4}/call · ", t.calls)),
+            Span::raw(format!("  {} calls · ${per_call:.4}/call · ", thousands(t.calls))),
             budget_span,
         ]),
         Line::from(vec![
-            Span::raw(format!("tokens {} · prompt {} ", t.total_tokens, t.prompt_tokens)),
+            Span::raw(format!("tokens {} · prompt {} ", thousands(t.total_tokens), thousands(t.prompt_tokens))),
             Span::styled("█".repeat(filled), app.theme.accent),
             Span::styled("█".repeat(bar_w - filled), app.theme.warning),
             Span::raw(format!(
                 " completion {} ({:.0}% / {:.0}%)",
-                t.completion_tokens,
+                thousands(t.completion_tokens),
                 prompt_share * 100.0,
                 (1.0 - prompt_share) * 100.0
             )),
@@ -93,74 +97,95 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     ];
     frame.render_widget(Paragraph::new(lines), summary);
 
-    // Cost per day, in cents so that small days still show.
-    let max_points = spark.width as usize;
+    draw_daily(frame, spark, app);
+    draw_table(frame, table, app, t.cost);
+    frame.render_widget(
+        Paragraph::new("updates live as calls are logged · the key bar below lists the keys").style(app.theme.muted),
+        help,
+    );
+}
+
+/// Cost per day across the whole width: each day a bar as wide as the room
+/// allows, the peak on the title line and the first and last day below.
+fn draw_daily(frame: &mut Frame, area: Rect, app: &App) {
+    let c = &app.state.costs;
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let max_points = area.width as usize;
     let days = if c.daily.len() > max_points { &c.daily[c.daily.len() - max_points..] } else { &c.daily[..] };
+    let per_day = (max_points / days.len().max(1)).max(1);
     // Cents, bounded so the sparkline's scaling (value × height × 8) cannot overflow.
-    let data: Vec<u64> = days.iter().map(|(_, cost)| (cost * 100.0).round().clamp(0.0, 1e15) as u64).collect();
+    let data: Vec<u64> = days
+        .iter()
+        .flat_map(|(_, cost)| std::iter::repeat_n((cost * 100.0).round().clamp(0.0, 1e15) as u64, per_day))
+        .collect();
     let first = days.first().map(|d| d.0.as_str()).unwrap_or("");
     let last = days.last().map(|d| d.0.as_str()).unwrap_or("");
     let peak = days.iter().map(|d| d.1).fold(0.0, f64::max);
-    let spark_block = ratatui::widgets::Block::default()
-        .title(Span::styled(format!("cost per day {first} … {last} (peak ${peak:.2})"), app.theme.muted));
-    frame.render_widget(Sparkline::default().data(&data).style(app.theme.accent).block(spark_block), spark);
+    let [title, chart, axis] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    frame.render_widget(
+        Paragraph::new(format!("cost per day · peak ${peak:.2} · {} days", days.len())).style(app.theme.muted),
+        title,
+    );
+    frame.render_widget(Sparkline::default().data(&data).style(app.theme.accent), chart);
+    let used = (data.len() as u16).min(axis.width);
+    let gap = (used as usize).saturating_sub(first.len() + last.len());
+    let axis_text = if gap >= 1 { format!("{first}{}{last}", " ".repeat(gap)) } else { first.to_string() };
+    frame.render_widget(Paragraph::new(axis_text).style(app.theme.muted), axis);
+}
 
-    let header = Row::new([
-        c.by.label(),
-        "Share",
-        "Cost",
-        "Calls",
-        "$/call",
-        "Prompt",
-        "Completion",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-    ])
-    .style(app.theme.title);
-    let key_w = (table.width as usize).saturating_sub(82).clamp(12, 40);
+/// One breakdown column: its title, width, and how to show a row.
+type Column = (&'static str, usize, fn(&crate::db::usage::UsageBucket, f64) -> String);
+
+/// The breakdown table. The key (model, workflow, node) gets the room; the
+/// least useful columns are dropped first as the width narrows.
+fn draw_table(frame: &mut Frame, area: Rect, app: &App, total_cost: f64) {
+    let c = &app.state.costs;
+    // Most useful first.
+    let all: [Column; 9] = [
+        ("Cost", 10, |b, _| format!("${:.2}", b.cost)),
+        ("Share", 5, |b, t| format!("{:.0}%", if t > 0.0 { b.cost / t * 100.0 } else { 0.0 })),
+        ("Calls", 9, |b, _| thousands(b.calls)),
+        ("$/call", 7, |b, _| format!("{:.4}", if b.calls > 0 { b.cost / b.calls as f64 } else { 0.0 })),
+        ("p95 ms", 7, |b, _| format!("{:.0}", b.latency_p95_ms)),
+        ("Prompt", 13, |b, _| thousands(b.prompt_tokens)),
+        ("Completion", 13, |b, _| thousands(b.completion_tokens)),
+        ("p50 ms", 7, |b, _| format!("{:.0}", b.latency_p50_ms)),
+        ("p99 ms", 7, |b, _| format!("{:.0}", b.latency_p99_ms)),
+    ];
+    let longest_key = c.breakdown.iter().map(|b| sanitize::line(&b.key).chars().count()).max().unwrap_or(0);
+    let key_w = longest_key.clamp(12, 40);
+    let width = area.width as usize;
+    let mut room = width.saturating_sub(key_w.min(24) + 1);
+    let mut shown: Vec<&Column> = Vec::new();
+    for col in &all {
+        if col.1 + 1 <= room {
+            room -= col.1 + 1;
+            shown.push(col);
+        }
+    }
+    let key_w = (width - shown.iter().map(|c| c.1 + 1).sum::<usize>()).saturating_sub(1).min(key_w.max(12));
+    let mut header = vec![c.by.label()];
+    header.extend(shown.iter().map(|c| c.0));
     let rows: Vec<Row> = c
         .breakdown
         .iter()
         .map(|b| {
-            let share = if t.cost > 0.0 { b.cost / t.cost * 100.0 } else { 0.0 };
-            Row::new(vec![
-                fit(&sanitize::line(&b.key), key_w),
-                format!("{share:.0}%"),
-                format!("${:.2}", b.cost),
-                b.calls.to_string(),
-                format!("{:.4}", if b.calls > 0 { b.cost / b.calls as f64 } else { 0.0 }),
-                b.prompt_tokens.to_string(),
-                b.completion_tokens.to_string(),
-                format!("{:.0}", b.latency_p50_ms),
-                format!("{:.0}", b.latency_p95_ms),
-                format!("{:.0}", b.latency_p99_ms),
-            ])
+            let mut cells = vec![fit(&sanitize::line(&b.key), key_w)];
+            cells.extend(shown.iter().map(|col| (col.2)(b, total_cost)));
+            Row::new(cells)
         })
         .collect();
-    let widths = [
-        Constraint::Length(key_w as u16),
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(7),
-    ];
+    let mut widths = vec![Constraint::Length(key_w as u16)];
+    widths.extend(shown.iter().map(|c| Constraint::Length(c.1 as u16)));
     let mut state = TableState::default().with_selected(Some(c.selected));
     frame.render_stateful_widget(
-        Table::new(rows, widths).header(header).row_highlight_style(app.theme.selection),
-        table,
+        Table::new(rows, widths)
+            .header(Row::new(header).style(app.theme.title))
+            .row_highlight_style(app.theme.selection),
+        area,
         &mut state,
-    );
-    frame.render_widget(
-        Paragraph::new(
-            "o range · = dates · Tab model/workflow/node · Enter drill into the row · Esc back out · updates live",
-        )
-        .style(app.theme.muted),
-        help,
     );
 }

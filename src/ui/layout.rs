@@ -31,12 +31,14 @@ pub struct ProspectAreas {
 /// right. Narrow ones (80 columns): list on top, detail and timeline below.
 pub fn prospect_areas(main: Rect) -> ProspectAreas {
     if main.width >= 120 {
-        let [list, right] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(main);
+        // The list gets the larger half: names and companies need the room,
+        // the detail wraps.
+        let [list, right] = Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)]).areas(main);
         let [detail, timeline] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
         ProspectAreas { list, detail, timeline }
     } else {
-        let [list, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
+        let [list, bottom] = Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(main);
         let [detail, timeline] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
         ProspectAreas { list, detail, timeline }

@@ -126,7 +126,8 @@ const HELP_NOTES: &[&str] = &[
 ];
 
 fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
-    let rect = centered(area, 80, 85);
+    // Narrow terminals get the whole width: the lines wrap instead of being cut.
+    let rect = if area.width < 110 { centered(area, 100, 94) } else { centered(area, 80, 85) };
     frame.render_widget(Clear, rect);
     let mut lines =
         vec![Line::from(Span::styled("Key bindings (change them in config.toml [ui.keys])", app.theme.title))];
@@ -138,7 +139,22 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     }
     lines.push(Line::default());
     lines.extend(HELP_NOTES.iter().map(|n| Line::from(Span::styled(*n, app.theme.muted))));
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block("Help (Esc to close)", true, app)), rect);
+    // Rows after wrapping, to say whether there is more below.
+    let inner_w = rect.width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+    let visible = rect.height.saturating_sub(2) as usize;
+    let below = rows.saturating_sub(visible + scroll as usize);
+    let title = if below > 0 {
+        format!("Help · {} more below: j/↓/PgDn · Esc closes", below)
+    } else if scroll > 0 {
+        "Help · k/↑ back up · Esc closes".to_string()
+    } else {
+        "Help (Esc to close)".to_string()
+    };
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(block(title, true, app)),
+        rect,
+    );
 }
 
 fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {

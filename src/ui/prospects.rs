@@ -21,7 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         None => "…".into(),
     };
     let position = if l.is_empty() { 0 } else { l.selected + 1 };
-    let title = format!("Prospects {position}/{total} · sort: {}", l.sort.label());
+    let id = l.selected_row().map(|p| format!(" · #{}", p.id)).unwrap_or_default();
+    let title = format!("Prospects {position}/{total}{id} · sort: {}", l.sort.label());
     let block = block(title, focused, app);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -47,10 +48,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         filters.push(Span::styled(format!("industry={} ", sanitize::line(name)), app.theme.warning));
     }
     if filters.is_empty() {
-        filters.push(Span::styled(
-            "all prospects · / search · s status · a active · i industry · o sort",
-            app.theme.muted,
-        ));
+        // The keys as bound, as many whole hints as fit.
+        use crate::app::Command::*;
+        let mut hint = String::from("all prospects");
+        for (c, what) in [
+            (Search, "search"),
+            (FilterStatus, "status"),
+            (FilterActive, "active"),
+            (FilterIndustry, "industry"),
+            (CycleSort, "sort"),
+        ] {
+            let next = format!(" · {} {what}", app.keys.label(c));
+            if unicode_width::UnicodeWidthStr::width(format!("{hint}{next}").as_str()) > inner.width as usize {
+                break;
+            }
+            hint.push_str(&next);
+        }
+        filters.push(Span::styled(hint, app.theme.muted));
     }
     if inner.height == 0 {
         return;
@@ -69,27 +83,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
 
-    let w = table_area.width as usize;
-    let name_w = (w * 30 / 100).max(12);
-    let company_w = (w * 25 / 100).max(10);
-    let status_w = 11;
+    let cols = Columns::for_width(table_area.width as usize, l.len());
     let mut rows = Vec::with_capacity(rows_visible);
     for i in l.scroll..(l.scroll + rows_visible).min(l.len().max(l.scroll)) {
         let row = match l.row(i) {
             Some(p) => {
-                let name = fit(&sanitize::line(&p.full_name), name_w);
                 let style = if p.is_active { ratatui::style::Style::new() } else { app.theme.muted };
-                Row::new(vec![
-                    Cell::from(name),
-                    Cell::from(fit(&sanitize::line(&p.company_name), company_w)),
-                    Cell::from(fit(&sanitize::line(&p.status), status_w)),
-                    Cell::from(
-                        p.last_contacted_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into()),
-                    ),
-                ])
-                .style(style)
+                let mut cells = vec![
+                    Cell::from(if p.has_research { "✓" } else { " " }).style(app.theme.ok),
+                    Cell::from(fit(&sanitize::line(&p.full_name), cols.name)),
+                    Cell::from(fit(&sanitize::line(&p.company_name), cols.company)),
+                ];
+                if cols.status > 0 {
+                    cells.push(Cell::from(fit(&sanitize::line(&p.status), cols.status)));
+                }
+                if cols.date > 0 {
+                    cells.push(Cell::from(
+                        p.last_contacted_at.map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "never".into()),
+                    ));
+                }
+                if cols.id > 0 {
+                    cells.push(Cell::from(format!("{:>w$}", p.id, w = cols.id)).style(app.theme.muted));
+                }
+                Row::new(cells).style(style)
             }
-            None => Row::new(vec![Cell::from("…")]).style(app.theme.muted),
+            None => Row::new(vec![Cell::from(""), Cell::from("…")]).style(app.theme.muted),
         };
         let row = if i == l.selected {
             row.style(if focused { app.theme.selection } else { app.theme.selection.add_modifier(Modifier::DIM) })
@@ -98,16 +116,71 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         };
         rows.push(row);
     }
-    let header = Row::new(vec!["Name", "Company", "Status", "Last contact"]).style(app.theme.title);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(name_w as u16),
-            Constraint::Length(company_w as u16),
-            Constraint::Length(status_w as u16),
-            Constraint::Min(10),
-        ],
-    )
-    .header(header);
+    let mut header = vec!["", "Name", "Company"];
+    let mut widths =
+        vec![Constraint::Length(1), Constraint::Length(cols.name as u16), Constraint::Length(cols.company as u16)];
+    for (w, title) in [(cols.status, "Status"), (cols.date, "Contacted"), (cols.id, "#")] {
+        if w > 0 {
+            header.push(title);
+            widths.push(Constraint::Length(w as u16));
+        }
+    }
+    let table = Table::new(rows, widths).header(Row::new(header).style(app.theme.title));
     frame.render_widget(table, table_area);
+}
+
+/// Column widths for a table `width` cells wide. Names and companies get
+/// the room; the least useful columns go first as it narrows: the id, then
+/// the date, then the status. (1 cell marks prospects with research.)
+struct Columns {
+    name: usize,
+    company: usize,
+    status: usize,
+    date: usize,
+    id: usize,
+}
+
+impl Columns {
+    fn for_width(width: usize, rows: usize) -> Self {
+        let id_w = rows.max(1).to_string().len().max(2) + 1;
+        let mut c = Columns { name: 0, company: 0, status: 11, date: 10, id: id_w };
+        // Gaps: ratatui puts one space between columns.
+        let fixed = |c: &Columns| {
+            let extra = [c.status, c.date, c.id].iter().filter(|w| **w > 0).count();
+            2 + 1 + c.status + c.date + c.id + extra + 1
+        };
+        // Each column stays while names and companies keep this much room.
+        for (drop, room) in [(0, 40), (1, 30), (2, 22)] {
+            if width.saturating_sub(fixed(&c)) >= room {
+                break;
+            }
+            match drop {
+                0 => c.id = 0,
+                1 => c.date = 0,
+                _ => c.status = 0,
+            }
+        }
+        let rest = width.saturating_sub(fixed(&c)).max(8);
+        c.name = (rest * 55 / 100).max(6);
+        c.company = rest.saturating_sub(c.name).max(4);
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Columns;
+
+    #[test]
+    fn columns_drop_from_the_least_useful() {
+        let wide = Columns::for_width(90, 100_000);
+        assert!(wide.id > 0 && wide.date > 0 && wide.status > 0);
+        assert!(wide.name >= 22, "names get room: {}", wide.name);
+        let medium = Columns::for_width(65, 100_000);
+        assert_eq!(medium.id, 0, "the id goes first");
+        assert!(medium.date > 0 && medium.status > 0 && medium.name >= 20, "{}", medium.name);
+        let tiny = Columns::for_width(40, 100_000);
+        assert_eq!((tiny.id, tiny.date), (0, 0));
+        assert!(tiny.status > 0 && tiny.name >= 12);
+    }
 }

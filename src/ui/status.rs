@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::common::{short_database, thousands};
 use crate::app::state::{Pane, View};
 use crate::app::{App, Command};
 use crate::sanitize;
@@ -19,17 +20,24 @@ pub fn tabs(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// Messages first (they are what the user is waiting for), then the counts,
+/// then where the database is, shortened; whatever does not fit is the
+/// database's tail, not the message.
 pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
     let s = &app.state.status;
     let mut spans = vec![];
     if s.connected {
         spans.push(Span::styled("● ", app.theme.ok));
     } else {
-        spans.push(Span::styled("● offline, reconnecting ", app.theme.error));
+        spans.push(Span::styled("● offline, reconnecting · ", app.theme.error));
     }
-    spans.push(Span::styled(sanitize::line(&s.database).into_owned(), app.theme.muted));
+    if let Some(e) = &s.error {
+        spans.push(Span::styled(format!("{} · ", sanitize::line(e)), app.theme.error));
+    } else if let Some(m) = &s.message {
+        spans.push(Span::styled(format!("{} · ", sanitize::line(m)), app.theme.accent));
+    }
     if let Some(n) = s.prospects_total {
-        spans.push(Span::raw(format!(" · {n} prospects")));
+        spans.push(Span::raw(format!("{} prospects", thousands(n))));
     }
     let jobs = &app.state.jobs;
     let active = jobs.count(|s| matches!(s, crate::llm::JobState::Running | crate::llm::JobState::Queued));
@@ -39,11 +47,7 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
     if s.in_flight > 0 {
         spans.push(Span::styled(format!(" · ⟳ {}", s.in_flight), app.theme.warning));
     }
-    if let Some(e) = &s.error {
-        spans.push(Span::styled(format!(" · {}", sanitize::line(e)), app.theme.error));
-    } else if let Some(m) = &s.message {
-        spans.push(Span::styled(format!(" · {}", sanitize::line(m)), app.theme.accent));
-    }
+    spans.push(Span::styled(format!(" · {}", short_database(&s.database)), app.theme.muted));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -51,30 +55,69 @@ pub fn status_bar(frame: &mut Frame, area: Rect, app: &App) {
 pub fn hint_commands(app: &App) -> &'static [Command] {
     use Command::*;
     if app.state.searching {
-        return &[Back, Open, Down, Up];
+        return &[Down, Up];
     }
     match (app.state.view, app.state.pane) {
         (View::Prospects, Pane::Timeline) => &[Open, NextPane, NewInteraction, Help, Quit],
         (View::Prospects, _) => {
             &[Search, FilterStatus, CycleSort, SetStatus, NewProspect, NewDraft, NewInteraction, Help, Quit]
         }
-        (View::Costs, _) => &[CycleSort, Refresh, ViewProspects, Help, Quit],
+        (View::Costs, _) => &[CycleSort, CostRange, NextPane, Open, Back, Help, Quit],
         (View::Jobs, _) => &[Down, CancelJob, ViewProspects, Help, Quit],
         (View::Drafts, _) => &[Open, NewDraft, Search, FilterStatus, FilterType, DeleteDraft, Help, Quit],
         _ => &[Down, Open, NextPane, ViewProspects, Help, Quit],
     }
 }
 
-pub fn hints(frame: &mut Frame, area: Rect, app: &App) {
-    let mut spans = Vec::new();
-    if app.state.searching {
-        spans.push(Span::styled("type to search · Enter keep · Esc clear · ", app.theme.muted));
+/// What a command does here, in a word or two (the cost view's `o` picks a
+/// range, not a sort).
+fn hint_name(app: &App, c: Command) -> String {
+    match (app.state.view, c) {
+        (View::Costs, Command::CycleSort) => "range".into(),
+        (View::Costs, Command::CostRange) => "dates".into(),
+        (View::Costs, Command::NextPane) => "breakdown".into(),
+        (View::Costs, Command::Open) => "drill in".into(),
+        (View::Costs, Command::Back) => "back out".into(),
+        _ => c.name().replace('_', " "),
     }
-    for c in hint_commands(app) {
-        let label = app.keys.label(*c);
-        let short = c.name().replace('_', " ");
-        spans.push(Span::styled(label, app.theme.accent));
-        spans.push(Span::styled(format!(" {short}  "), app.theme.muted));
+}
+
+/// The key bar: every hint whole or not at all. Help and quit always fit;
+/// the others are shown in order while there is room.
+pub fn hints(frame: &mut Frame, area: Rect, app: &App) {
+    use unicode_width::UnicodeWidthStr;
+    let width = area.width as usize;
+    let mut spans = Vec::new();
+    let mut used = 0;
+    if app.state.searching {
+        let enter = app.keys.label(Command::Open);
+        let esc = app.keys.label(Command::Back);
+        let prefix = format!("type to search · {enter} keep · {esc} clear  ");
+        used += prefix.width();
+        spans.push(Span::styled(prefix, app.theme.muted));
+    }
+    let commands = hint_commands(app);
+    let item = |c: &Command| (app.keys.label(*c), format!(" {}  ", hint_name(app, *c)));
+    let reserved: usize = commands
+        .iter()
+        .filter(|c| matches!(c, Command::Help | Command::Quit))
+        .map(|c| {
+            let (k, n) = item(c);
+            k.width() + n.width()
+        })
+        .sum();
+    let mut room = width.saturating_sub(used + reserved);
+    for c in commands {
+        let (k, n) = item(c);
+        let w = k.width() + n.width();
+        if !matches!(c, Command::Help | Command::Quit) {
+            if w > room {
+                continue;
+            }
+            room -= w;
+        }
+        spans.push(Span::styled(k, app.theme.accent));
+        spans.push(Span::styled(n, app.theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

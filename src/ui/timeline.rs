@@ -26,13 +26,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .timeline
         .iter()
         .map(|x| {
+            // The subject gets the room: the time of day and then the
+            // sentiment are dropped before it is cut short.
+            use unicode_width::UnicodeWidthStr;
+            let date = x.interaction_date.format(if width >= 60 { "%Y-%m-%d %H:%M " } else { "%Y-%m-%d " }).to_string();
+            let kind = format!("{} ", sanitize::line(&x.interaction_type));
+            let sentiment = x.sentiment.as_ref().map(|s| format!(" ({})", sanitize::line(s))).unwrap_or_default();
+            let room = width.saturating_sub(date.width() + kind.width());
+            let subject = sanitize::line(&x.subject);
+            let sentiment = if room.saturating_sub(sentiment.width()) >= subject.width().min(24) {
+                sentiment
+            } else {
+                String::new()
+            };
             let mut head = vec![
-                Span::styled(x.interaction_date.format("%Y-%m-%d %H:%M ").to_string(), app.theme.muted),
-                Span::styled(format!("{} ", sanitize::line(&x.interaction_type)), app.theme.accent),
-                Span::raw(fit(&sanitize::line(&x.subject), width.saturating_sub(30))),
+                Span::styled(date, app.theme.muted),
+                Span::styled(kind, app.theme.accent),
+                Span::raw(fit(&subject, room.saturating_sub(sentiment.width()))),
             ];
-            if let Some(sent) = &x.sentiment {
-                head.push(Span::styled(format!(" ({})", sanitize::line(sent)), app.theme.muted));
+            if !sentiment.is_empty() {
+                head.push(Span::styled(sentiment, app.theme.muted));
             }
             let mut second = Vec::new();
             if let Some(e) = &x.event_label {

@@ -99,6 +99,7 @@ async fn prospect_lists_page_filter_sort_and_search() {
         assert_eq!(ids.len(), 300, "{sort:?}: no duplicates");
         let expected: Vec<i32> = sqlx::query_scalar(match sort {
             ProspectSort::LastContacted => "SELECT id FROM prospects ORDER BY last_contacted_at DESC NULLS LAST, id",
+            ProspectSort::LeastRecent => "SELECT id FROM prospects ORDER BY last_contacted_at ASC NULLS FIRST, id DESC",
             ProspectSort::Name => "SELECT id FROM prospects ORDER BY full_name, id",
             ProspectSort::Status => "SELECT id FROM prospects ORDER BY status, last_contacted_at DESC NULLS LAST, id",
             ProspectSort::Company => {

@@ -128,6 +128,14 @@ async fn search_filters_and_sorts_drive_the_list() {
     assert!(screen(&app).contains(&format!("status={first_label}")));
 
     press(&mut app, &io, [ch('x'), ch('o')]).await;
+    assert_eq!(app.state.prospects.sort.label(), "least recently contacted");
+    let first: i32 =
+        sqlx::query_scalar("SELECT id FROM prospects ORDER BY last_contacted_at ASC NULLS FIRST, id DESC LIMIT 1")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(app.state.prospects.selected_row().map(|p| p.id), Some(first));
+    press(&mut app, &io, [ch('o')]).await;
     assert_eq!(app.state.prospects.sort.label(), "name");
     let first: String = sqlx::query_scalar("SELECT full_name FROM prospects ORDER BY full_name, id LIMIT 1")
         .fetch_one(&db.pool)
@@ -283,6 +291,7 @@ fn hostile_text_never_reaches_the_terminal() {
             company_id: 1,
             company_name: "王伟 محمد 🎉".into(),
             industry_name: "x".into(),
+            has_research: false,
         }],
     );
     let buf = render_to_buffer(&app, 100, 30);
