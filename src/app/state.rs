@@ -346,8 +346,11 @@ pub struct Status {
     pub error: Option<String>,
     pub prospects_total: Option<i64>,
     /// When the message and the error on show first appeared (they expire).
-    pub shown: (Option<(String, std::time::Instant)>, Option<(String, std::time::Instant)>),
+    pub shown: (Option<Shown>, Option<Shown>),
 }
+
+/// A status-bar text and when it first appeared.
+pub type Shown = (String, std::time::Instant);
 
 /// How long a message stays in the status bar; errors stay longer.
 pub const MESSAGE_TTL: std::time::Duration = std::time::Duration::from_secs(8);

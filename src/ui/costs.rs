@@ -161,7 +161,7 @@ fn draw_table(frame: &mut Frame, area: Rect, app: &App, total_cost: f64) {
     let mut room = width.saturating_sub(key_w.min(24) + 1);
     let mut shown: Vec<&Column> = Vec::new();
     for col in &all {
-        if col.1 + 1 <= room {
+        if col.1 < room {
             room -= col.1 + 1;
             shown.push(col);
         }
