@@ -87,8 +87,11 @@ impl Config {
     }
 
     /// Finds and loads the configuration: `explicit` (from --config), then
-    /// $CLOSER_CONFIG, then the user's config directory, then ./config.toml.
-    /// With no file anywhere, the built-in defaults apply.
+    /// $CLOSER_CONFIG, then the user's config directory. With neither, the
+    /// built-in defaults apply. The current directory is never searched: a
+    /// config.toml in a cloned repository would otherwise choose where the
+    /// API key is sent, which program copies text, and which folder Closer
+    /// takes over as its cluster.
     pub fn load(explicit: Option<&Path>) -> Result<Self> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
@@ -106,9 +109,7 @@ impl Config {
         if let Some(p) = std::env::var_os("CLOSER_CONFIG").filter(|p| !p.is_empty()) {
             return Some(PathBuf::from(p));
         }
-        let user = dirs::config_dir().map(|d| d.join("closer").join("config.toml"));
-        let local = PathBuf::from("config.toml");
-        user.into_iter().chain([local]).find(|p| p.is_file())
+        dirs::config_dir().map(|d| d.join("closer").join("config.toml")).filter(|p| p.is_file())
     }
 
     /// Parses a config file's text over the defaults. `path` names the file in errors.
