@@ -18,7 +18,8 @@ fn main() {
         // key) read best as their message alone; the full report, with its
         // backtrace, goes to the log file.
         closer::tui::restore_if_entered();
-        tracing::error!("{e:?}");
+        // The report is coloured for a terminal; the log file gets plain text.
+        tracing::error!("{}", closer::logging::strip_ansi(&format!("{e:?}")));
         eprintln!("closer: {e}");
         for cause in e.chain().skip(1) {
             eprintln!("  because: {cause}");

@@ -105,7 +105,12 @@ impl JobRunner {
                     let result = run_job(&pipeline, &kind2, &mut spend).await;
                     let state = match result {
                         Ok(done) => JobState::Done(done),
-                        Err(e) => JobState::Failed(e.to_string()),
+                        Err(e) => {
+                            // One line with the cause: the job and its ids, not the prompt or the answer.
+                            let cause: String = crate::sanitize::line(&e.to_string()).chars().take(300).collect();
+                            tracing::warn!(job = id, kind = %kind2.label(), cause = %cause, "LLM job failed");
+                            JobState::Failed(e.to_string())
+                        }
                     };
                     slots2.lock().expect("not poisoned").remove(&id);
                     let _ = updates2.send(JobUpdate { id, kind: kind2, state, calls: spend.calls, cost: spend.cost });
