@@ -11,4 +11,5 @@ mod existing_db;
 mod llm;
 mod repository;
 mod schema;
+mod security;
 mod ui;
