@@ -45,6 +45,8 @@ pub struct LlmConfig {
     pub base_url: String,
     pub model: String,
     pub api_key_env: String,
+    /// The most tokens an answer may have (max_tokens / max_completion_tokens).
+    pub max_tokens: u32,
     pub connect_timeout_secs: u64,
     pub request_timeout_secs: u64,
     pub concurrency: usize,
@@ -143,6 +145,9 @@ impl Config {
         }
         if !(self.llm.base_url.starts_with("http://") || self.llm.base_url.starts_with("https://")) {
             return bad("llm.base_url", "must start with http:// or https://");
+        }
+        if self.llm.max_tokens == 0 {
+            return bad("llm.max_tokens", "must be at least 1");
         }
         if self.llm.concurrency == 0 {
             return bad("llm.concurrency", "must be at least 1");
