@@ -106,15 +106,12 @@ struct Reservation<'a> {
 }
 
 impl Reservation<'_> {
+    /// Adds the call's real cost to the month; dropping `self` then releases
+    /// the reservation (for a moment both count: never neither).
     fn settle(self, cost: f64) {
-        let mut m = self.spend.lock().expect("not poisoned");
-        if let Some((_, spent)) = m.read.as_mut() {
+        if let Some((_, spent)) = self.spend.lock().expect("not poisoned").read.as_mut() {
             *spent += cost;
         }
-        // Drop releases the reservation, under the same lock as the spend is added.
-        m.reserved = (m.reserved - self.amount).max(0.0);
-        drop(m);
-        std::mem::forget(self);
     }
 }
 
