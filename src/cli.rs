@@ -14,7 +14,7 @@ use crate::setup::{self, Target};
 #[derive(Debug, Parser)]
 #[command(name = "closer", version, about = "A keyboard-driven terminal sales assistant")]
 pub struct Cli {
-    /// Config file (default: $CLOSER_CONFIG, ~/.config/closer/config.toml, ./config.toml).
+    /// Config file (default: $CLOSER_CONFIG, else ~/.config/closer/config.toml; never ./config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// PostgreSQL URL; overrides DATABASE_URL and the config. Default: Closer's own cluster.

@@ -18,10 +18,12 @@ fn main() {
         // key) read best as their message alone; the full report, with its
         // backtrace, goes to the log file.
         closer::tui::restore_if_entered();
-        tracing::error!("{e:?}");
-        eprintln!("closer: {e}");
+        // The report is coloured for a terminal; the log file gets plain text.
+        tracing::error!("{}", closer::logging::strip_ansi(&format!("{e:?}")));
+        // Causes can quote the database or a provider: cleaned like any data.
+        eprintln!("closer: {}", closer::sanitize::line(&e.to_string()));
         for cause in e.chain().skip(1) {
-            eprintln!("  because: {cause}");
+            eprintln!("  because: {}", closer::sanitize::line(&cause.to_string()));
         }
         if let Ok(path) = log {
             eprintln!("(details in {})", path.display());

@@ -171,6 +171,74 @@ impl Request {
     }
 }
 
+impl Request {
+    /// The request's kind, for the log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Request::ProspectPage { .. } => "prospect_page",
+            Request::ProspectCount { .. } => "prospect_count",
+            Request::Detail { .. } => "detail",
+            Request::Timeline { .. } => "timeline",
+            Request::Interaction { .. } => "interaction",
+            Request::Events => "events",
+            Request::Attendees { .. } => "attendees",
+            Request::Catalog { .. } => "catalog",
+            Request::Industries => "industries",
+            Request::Counts => "counts",
+            Request::Costs { .. } => "costs",
+            Request::WatchUsage { .. } => "watch_usage",
+            Request::Drafts { .. } => "drafts",
+            Request::OpenDraft { .. } => "open_draft",
+            Request::NewDraft { .. } => "new_draft",
+            Request::Recovery { .. } => "recovery",
+            Request::ListRecoveries => "list_recoveries",
+            Request::Withdraw { .. } => "withdraw",
+            Request::Export { .. } => "export",
+            Request::Clipboard { .. } => "clipboard",
+            Request::StartJobs(_) => "start_jobs",
+            Request::EstimateBulk { .. } => "estimate_bulk",
+            Request::BulkResearch { .. } => "bulk_research",
+            Request::CancelJob { .. } => "cancel_job",
+            Request::Write(w) => match w {
+                Write::SetStatus { .. } => "write:set_status",
+                Write::SetActive { .. } => "write:set_active",
+                Write::SaveProspect { .. } => "write:save_prospect",
+                Write::UpdateCompany { .. } => "write:update_company",
+                Write::CreateInteraction(_) => "write:create_interaction",
+                Write::SaveDraft { .. } => "write:save_draft",
+                Write::DeleteDraft { .. } => "write:delete_draft",
+            },
+        }
+    }
+
+    /// Kind and ids, for the log: never text (drafts, form input, search
+    /// words, clipboard text, file names) a user typed or copied.
+    pub fn summary(&self) -> String {
+        let ids = match self {
+            Request::Detail { prospect_id }
+            | Request::Timeline { prospect_id, .. }
+            | Request::NewDraft { prospect_id } => format!("prospect={prospect_id}"),
+            Request::Interaction { id } | Request::OpenDraft { id } => format!("id={id}"),
+            Request::CancelJob { id } => format!("job={id}"),
+            Request::Attendees { event_id } => format!("event={event_id}"),
+            Request::ProspectPage { page, .. } => format!("page={page}"),
+            Request::StartJobs(kinds) => format!("jobs={}", kinds.len()),
+            Request::Write(Write::SetStatus { prospect_id, .. } | Write::SetActive { prospect_id, .. }) => {
+                format!("prospect={prospect_id}")
+            }
+            Request::Write(Write::SaveProspect { id, .. }) => format!("prospect={id:?}"),
+            Request::Write(Write::UpdateCompany { id, .. }) => format!("company={id}"),
+            Request::Write(Write::CreateInteraction(i)) => format!("prospect={}", i.prospect_id),
+            Request::Write(Write::SaveDraft { draft_id, input, .. }) => {
+                format!("draft={draft_id:?} prospect={}", input.prospect_id)
+            }
+            Request::Write(Write::DeleteDraft { id, .. }) => format!("draft={id}"),
+            _ => return self.kind().to_string(),
+        };
+        format!("{} {ids}", self.kind())
+    }
+}
+
 impl Write {
     pub fn describe(&self) -> String {
         match self {
@@ -379,7 +447,8 @@ impl Io {
                         continue;
                     }
                     let error = crate::db::url::mask(&format!("{e:#}"));
-                    tracing::warn!(?request, %error, "request failed");
+                    // Kind and ids only: a request may carry draft text, form input or clipboard text.
+                    tracing::warn!(request = %request.summary(), %error, "request failed");
                     return Action::Failed { request: Box::new(request), error, retryable };
                 }
             }

@@ -45,6 +45,8 @@ pub struct LlmConfig {
     pub base_url: String,
     pub model: String,
     pub api_key_env: String,
+    /// The most tokens an answer may have (max_tokens / max_completion_tokens).
+    pub max_tokens: u32,
     pub connect_timeout_secs: u64,
     pub request_timeout_secs: u64,
     pub concurrency: usize,
@@ -87,8 +89,11 @@ impl Config {
     }
 
     /// Finds and loads the configuration: `explicit` (from --config), then
-    /// $CLOSER_CONFIG, then the user's config directory, then ./config.toml.
-    /// With no file anywhere, the built-in defaults apply.
+    /// $CLOSER_CONFIG, then the user's config directory. With neither, the
+    /// built-in defaults apply. The current directory is never searched: a
+    /// config.toml in a cloned repository would otherwise choose where the
+    /// API key is sent, which program copies text, and which folder Closer
+    /// takes over as its cluster.
     pub fn load(explicit: Option<&Path>) -> Result<Self> {
         let path = match explicit {
             Some(p) => Some(p.to_path_buf()),
@@ -106,9 +111,7 @@ impl Config {
         if let Some(p) = std::env::var_os("CLOSER_CONFIG").filter(|p| !p.is_empty()) {
             return Some(PathBuf::from(p));
         }
-        let user = dirs::config_dir().map(|d| d.join("closer").join("config.toml"));
-        let local = PathBuf::from("config.toml");
-        user.into_iter().chain([local]).find(|p| p.is_file())
+        dirs::config_dir().map(|d| d.join("closer").join("config.toml")).filter(|p| p.is_file())
     }
 
     /// Parses a config file's text over the defaults. `path` names the file in errors.
@@ -142,6 +145,9 @@ impl Config {
         }
         if !(self.llm.base_url.starts_with("http://") || self.llm.base_url.starts_with("https://")) {
             return bad("llm.base_url", "must start with http:// or https://");
+        }
+        if self.llm.max_tokens == 0 {
+            return bad("llm.max_tokens", "must be at least 1");
         }
         if self.llm.concurrency == 0 {
             return bad("llm.concurrency", "must be at least 1");

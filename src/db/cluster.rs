@@ -4,6 +4,15 @@
 //! directory only its owner can read. The server keeps running after Closer
 //! exits, so the next start is instant; `closer db stop` stops it.
 //!
+//! Socket-only is written into the cluster itself, not only Closer's command
+//! line: postgresql.auto.conf sets `listen_addresses = ''` and the socket
+//! directory, and pg_hba.conf keeps only `local` lines, so a server started
+//! by hand with pg_ctl exposes no password-less superuser on localhost.
+//! Clusters made by an earlier Closer are fixed up the next time Closer
+//! sees them. No path ever passes through a shell: pg_ctl (which starts the
+//! server through `sh -c`) gets the data directory in PGDATA and a relative
+//! log file name, so a folder named `My Data` or `$(...)` is just a name.
+//!
 //! When Closer runs as root, the server runs as the `postgres` OS user
 //! (PostgreSQL refuses to run as root) and the cluster lives under
 //! /var/lib/closer, which that user owns.
@@ -21,6 +30,8 @@ use color_eyre::eyre::{bail, eyre, Result, WrapErr};
 const PORT: u16 = 5432;
 /// The database Closer uses inside its cluster.
 pub const DATABASE: &str = "closer";
+/// The server's log, in the cluster's folder.
+const LOG_FILE: &str = "postgres.log";
 
 #[derive(Debug, Clone)]
 pub struct Cluster {
@@ -89,12 +100,16 @@ impl Cluster {
     }
 
     fn log_file(&self) -> PathBuf {
-        self.root.join("postgres.log")
+        self.root.join(LOG_FILE)
     }
 
     /// URL of a database in this cluster (no password: the socket is private).
+    /// The socket directory is percent-encoded: a path may hold a space, `&` or `#`.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@localhost:{PORT}/{database}?host={}", self.socket_dir().display())
+        format!(
+            "postgres://postgres@localhost:{PORT}/{database}?host={}",
+            percent_encode(self.socket_dir().as_os_str())
+        )
     }
 
     pub fn status(&self) -> Result<Status> {
@@ -116,19 +131,87 @@ impl Cluster {
     }
 
     /// Initialises the cluster if needed and starts it if it is not running.
-    /// Returns true when the cluster was initialised just now.
+    /// Returns true when the cluster was initialised just now. Either way the
+    /// cluster's own files are (re)made socket-only first.
     pub fn ensure_running(&self) -> Result<bool> {
         let mut fresh = false;
-        match self.status()? {
-            Status::Running { .. } => return Ok(false),
-            Status::NotInitialised => {
-                self.init()?;
-                fresh = true;
-            }
-            Status::Stopped => {}
+        let status = self.status()?;
+        if status == Status::NotInitialised {
+            self.init()?;
+            fresh = true;
+        }
+        let fixed = self.secure_config()?;
+        if fixed && !fresh {
+            tracing::warn!(
+                data = %self.data_dir().display(),
+                "made an existing managed cluster socket-only in its own files (pg_hba.conf, postgresql.auto.conf)"
+            );
+        }
+        if matches!(status, Status::Running { .. }) {
+            return Ok(false);
         }
         self.start()?;
         Ok(fresh)
+    }
+
+    /// Writes the socket-only settings into the cluster's files: in
+    /// postgresql.auto.conf (read last, so it wins over postgresql.conf)
+    /// `listen_addresses = ''`, the socket directory, its permissions and the
+    /// port; in pg_hba.conf only `local` lines (initdb also writes `host`
+    /// lines for 127.0.0.1 and ::1). Returns true when a file changed.
+    fn secure_config(&self) -> Result<bool> {
+        let socket = self.socket_dir();
+        let socket_str = socket.to_str().filter(|s| !s.chars().any(char::is_control)).ok_or_else(|| {
+            eyre!("the managed cluster's path {} must be UTF-8 without control characters", socket.display())
+        })?;
+        let settings = [
+            ("listen_addresses", "''".to_string()),
+            // A one-element list: double quotes keep commas and spaces in the path.
+            ("unix_socket_directories", conf_string(&format!("\"{}\"", socket_str.replace('"', "\"\"")))),
+            ("unix_socket_permissions", "0700".to_string()),
+            ("port", PORT.to_string()),
+        ];
+        let auto = self.data_dir().join("postgresql.auto.conf");
+        let old_auto = fs::read_to_string(&auto).unwrap_or_default();
+        let mut new_auto: String = old_auto
+            .lines()
+            .filter(|l| {
+                let key = l.split('=').next().unwrap_or("").trim().to_ascii_lowercase();
+                !settings.iter().any(|(k, _)| *k == key)
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        for (k, v) in &settings {
+            new_auto.push_str(&format!("{k} = {v}\n"));
+        }
+        let hba = self.data_dir().join("pg_hba.conf");
+        let old_hba = fs::read_to_string(&hba).wrap_err_with(|| format!("cannot read {}", hba.display()))?;
+        let new_hba: String = old_hba
+            .lines()
+            .filter(|l| {
+                let first = l.split_whitespace().next().unwrap_or("");
+                first.is_empty() || first.starts_with('#') || first == "local"
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let mut changed = false;
+        for (path, old, new) in [(&auto, &old_auto, &new_auto), (&hba, &old_hba, &new_hba)] {
+            if old != new {
+                self.write_private(path, new)?;
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Writes a file in the data directory, readable by the server's user only.
+    fn write_private(&self, path: &Path, text: &str) -> Result<()> {
+        fs::write(path, text).wrap_err_with(|| format!("cannot write {}", path.display()))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+        if let Some((uid, gid)) = self.run_as {
+            chown(path, uid, gid)?;
+        }
+        Ok(())
     }
 
     fn prepare_dir(&self, dir: &Path) -> Result<()> {
@@ -170,28 +253,18 @@ impl Cluster {
     fn start(&self) -> Result<()> {
         self.prepare_dir(&self.socket_dir())?;
         self.clear_stale_pid()?;
-        let mut opts = format!("-c listen_addresses='' -k {} -p {PORT}", self.socket_dir().display());
-        for s in &self.extra_settings {
-            opts.push_str(" -c ");
-            opts.push_str(s);
+        // pg_ctl runs the server through `sh -c`: only fixed words go on its
+        // command line. The data directory travels in PGDATA (see `run`), the
+        // log file is named relative to the cluster's folder (the working
+        // directory), and the socket settings are in postgresql.auto.conf.
+        let mut args: Vec<&OsStr> = ["-l", LOG_FILE, "-w", "-t", "60"].into_iter().map(OsStr::new).collect();
+        let opts: String = self.extra_settings.iter().map(|s| format!("-c {s} ")).collect();
+        if !opts.is_empty() {
+            args.extend([OsStr::new("-o"), OsStr::new(opts.trim_end())]);
         }
+        args.push(OsStr::new("start"));
         let log = self.log_file();
-        let data = self.data_dir();
-        let out = self.run(
-            "pg_ctl",
-            [
-                OsStr::new("-D"),
-                data.as_os_str(),
-                OsStr::new("-l"),
-                log.as_os_str(),
-                OsStr::new("-w"),
-                OsStr::new("-t"),
-                OsStr::new("60"),
-                OsStr::new("-o"),
-                OsStr::new(&opts),
-                OsStr::new("start"),
-            ],
-        )?;
+        let out = self.run("pg_ctl", args)?;
         if !out.status.success() {
             let tail = fs::read_to_string(&log)
                 .map(|s| s.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n"))
@@ -228,18 +301,7 @@ impl Cluster {
         if !matches!(self.status()?, Status::Running { .. }) {
             return Ok(false);
         }
-        let data = self.data_dir();
-        let out = self.run(
-            "pg_ctl",
-            [
-                OsStr::new("-D"),
-                data.as_os_str(),
-                OsStr::new("-m"),
-                OsStr::new("fast"),
-                OsStr::new("-w"),
-                OsStr::new("stop"),
-            ],
-        )?;
+        let out = self.pg_ctl(["-m", "fast", "-w", "stop"])?;
         if !out.status.success() {
             bail!("pg_ctl stop failed: {}", String::from_utf8_lossy(&out.stderr).trim());
         }
@@ -247,21 +309,40 @@ impl Cluster {
     }
 
     fn pg_ctl<const N: usize>(&self, args: [&str; N]) -> Result<Output> {
-        let data = self.data_dir();
-        let mut all: Vec<&OsStr> = vec![OsStr::new("-D"), data.as_os_str()];
-        all.extend(args.iter().map(OsStr::new));
-        self.run("pg_ctl", all)
+        self.run("pg_ctl", args.iter().map(OsStr::new))
     }
 
+    /// Runs one of the PostgreSQL programs with arguments as separate argv
+    /// elements (no shell), PGDATA set to the data directory, in the
+    /// cluster's folder (or / before it exists).
     fn run<'a>(&self, program: &str, args: impl IntoIterator<Item = &'a OsStr>) -> Result<Output> {
         let mut cmd = Command::new(self.bin_dir.join(program));
-        cmd.args(args).current_dir(self.root.parent().unwrap_or(Path::new("/"))).env("LC_ALL", "C.UTF-8");
+        let cwd = if self.root.is_dir() { self.root.as_path() } else { Path::new("/") };
+        cmd.args(args).current_dir(cwd).env("PGDATA", self.data_dir()).env("LC_ALL", "C.UTF-8");
         cmd.stdin(std::process::Stdio::null());
         if let Some((uid, gid)) = self.run_as {
-            cmd.current_dir("/").uid(uid).gid(gid).env("HOME", &self.root);
+            cmd.uid(uid).gid(gid).env("HOME", &self.root);
         }
         cmd.output().wrap_err_with(|| format!("cannot run {}", self.bin_dir.join(program).display()))
     }
+}
+
+/// A postgresql.conf string literal: single quotes doubled, backslashes escaped.
+fn conf_string(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// Percent-encodes everything but unreserved characters and `/` (for a
+/// path in a URL query).
+fn percent_encode(s: &OsStr) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    s.as_bytes()
+        .iter()
+        .map(|&b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Whether `pid` is a live PostgreSQL server process.

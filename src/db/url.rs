@@ -18,23 +18,99 @@ pub fn validate(url: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot be used ({}): {}", mask(url), mask(&e.to_string())))
 }
 
-/// The URL with any password replaced by `***`.
-pub fn mask(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
+/// `text` with the password of every PostgreSQL URL in it replaced by
+/// `***`: the userinfo password (also when it holds an unencoded `/`, `?`,
+/// `#` or `@`, which makes the URL ambiguous: then everything up to the last
+/// `@` is hidden) and `password=` query parameters (sqlx accepts both).
+/// Works on a bare URL and on messages that quote one; when `text` starts
+/// with a URL, the URL runs to the end of its line, so a password with a
+/// space in it is hidden too.
+pub fn mask(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    while let Some(found) =
+        ["postgres://", "postgresql://"].iter().filter_map(|s| lower[pos..].find(s).map(|i| pos + i)).min()
+    {
+        let end = if found == 0 {
+            text.find(['\n', '\r']).unwrap_or(text.len())
+        } else {
+            text[found..].find(|c: char| c.is_whitespace() || "\"'<>`".contains(c)).map_or(text.len(), |i| found + i)
+        };
+        out.push_str(&text[pos..found]);
+        out.push_str(&mask_one(&text[found..end]));
+        pos = end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// One URL (scheme included) with its passwords masked.
+fn mask_one(url: &str) -> String {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[scheme_end..];
+    let mut out = url[..scheme_end].to_string();
+    // The userinfo ends at the last `@`: a password may hold any character
+    // unencoded, so the first `/` or `?` cannot be trusted to end it.
+    let after_userinfo = match rest.rfind('@') {
+        Some(at) => {
+            let userinfo = &rest[..at];
+            match userinfo.find(':') {
+                Some(colon) => {
+                    out.push_str(&userinfo[..colon]);
+                    out.push_str(":***");
+                }
+                None => out.push_str(userinfo),
+            }
+            out.push('@');
+            &rest[at + 1..]
+        }
+        None => rest,
     };
-    let rest = &url[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
+    let Some(q) = after_userinfo.find('?') else {
+        out.push_str(after_userinfo);
+        return out;
     };
-    let userinfo = &authority[..at];
-    let masked_userinfo = match userinfo.find(':') {
-        Some(colon) => format!("{}:***", &userinfo[..colon]),
-        None => userinfo.to_string(),
+    out.push_str(&after_userinfo[..=q]);
+    let (query, fragment) = match after_userinfo[q + 1..].find('#') {
+        Some(h) => (&after_userinfo[q + 1..q + 1 + h], &after_userinfo[q + 1 + h..]),
+        None => (&after_userinfo[q + 1..], ""),
     };
-    format!("{}{}{}", &url[..scheme_end + 3], masked_userinfo, &rest[at..])
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            // Keys are compared decoded, as sqlx reads them (`pass%77ord=` is `password=`).
+            Some((k, _)) if percent_decode(k).eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    out.push_str(&pairs.join("&"));
+    out.push_str(fragment);
+    out
+}
+
+/// application/x-www-form-urlencoded decoding of a query key (lossy).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The same server URL with another database name (query string kept).
@@ -66,6 +142,46 @@ mod tests {
         );
         assert_eq!(mask("postgres://me@db/x"), "postgres://me@db/x");
         assert_eq!(mask("postgres://db/x"), "postgres://db/x");
+        assert_eq!(
+            mask("postgres://me@h/db?host=/run/pg&sslmode=disable"),
+            "postgres://me@h/db?host=/run/pg&sslmode=disable"
+        );
+    }
+
+    /// Every form sqlx accepts, and the malformed ones a user may type.
+    #[test]
+    fn masks_every_form_of_password() {
+        let cases = [
+            ("postgres://me@h/db?password=hunter2", "postgres://me@h/db?password=***"),
+            (
+                "postgresql://me@h/db?sslmode=require&password=hunter2&x=1",
+                "postgresql://me@h/db?sslmode=require&password=***&x=1",
+            ),
+            ("postgres://me@h/db?PASSWORD=hunter2", "postgres://me@h/db?PASSWORD=***"),
+            ("postgres://me@h/db?pass%77ord=hunter2", "postgres://me@h/db?pass%77ord=***"),
+            ("postgres://me:hun/ter2@h/db", "postgres://me:***@h/db"),
+            ("postgres://me:hun?ter2@h/db", "postgres://me:***@h/db"),
+            ("postgres://me:hun@t#er2@h/db", "postgres://me:***@h/db"),
+            ("POSTGRES://me:hunter2@h/db", "POSTGRES://me:***@h/db"),
+            ("postgres://me:hun ter2@h/db", "postgres://me:***@h/db"),
+            ("postgres://me:hunter2@h/db?password=hunter2", "postgres://me:***@h/db?password=***"),
+        ];
+        for (url, want) in cases {
+            let got = mask(url);
+            assert_eq!(got, want, "{url}");
+            assert!(!got.contains("hunter2") && !got.contains("ter2"), "{got}");
+        }
+    }
+
+    #[test]
+    fn masks_urls_inside_messages() {
+        let msg =
+            "cannot connect to postgres://me:hunter2@h/db: refused; also postgres://me@h/x?password=hunter2\nnext";
+        let got = mask(msg);
+        assert!(!got.contains("hunter2"), "{got}");
+        assert!(got.starts_with("cannot connect to postgres://me:***@h/db: refused"), "{got}");
+        assert!(got.ends_with("?password=***\nnext"), "{got}");
+        assert_eq!(mask("no url here: a@b:c"), "no url here: a@b:c");
     }
 
     #[test]

@@ -25,8 +25,40 @@ pub struct Provider {
     pub protocol: Protocol,
     pub base_url: String,
     pub model: String,
+    /// The most completion tokens a call may produce (`llm.max_tokens`).
+    pub max_tokens: u32,
+    /// OpenAI's own API takes `max_completion_tokens` (its reasoning models
+    /// refuse `max_tokens`); the servers that copy the protocol take `max_tokens`.
+    max_tokens_field: &'static str,
     api_key: Option<String>,
     http: reqwest::Client,
+}
+
+const OPENAI_HOST: &str = "api.openai.com";
+
+/// The most of a response body Closer reads: an answer is a few kilobytes;
+/// a provider (or something posing as one) streaming more is cut off.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// Whether `url` names this machine: `localhost` or a loopback address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Same scheme, host and port.
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// scheme://host[:port] of a URL, for messages (never its path or query).
+fn origin_of(url: &reqwest::Url) -> String {
+    let host = crate::sanitize::line(url.host_str().unwrap_or("?")).into_owned();
+    match url.port() {
+        Some(p) => format!("{}://{host}:{p}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
 }
 
 impl std::fmt::Debug for Provider {
@@ -41,38 +73,79 @@ impl std::fmt::Debug for Provider {
 }
 
 impl Provider {
-    /// From config, with OPENAI_BASE_URL and the key variable (config
-    /// `llm.api_key_env`, OPENAI_API_KEY by default) overriding, as OpenAI's
-    /// own SDKs do. A missing key is allowed for local servers; the call
-    /// then fails with a message that names the variable.
+    /// From config, reading the environment: see [`Provider::from_config_env`].
     pub fn from_config(c: &LlmConfig) -> Result<Self, String> {
+        Self::from_config_env(c, &|name| std::env::var(name).ok())
+    }
+
+    /// From config, with OPENAI_BASE_URL overriding the URL (OpenAI protocol
+    /// only, as OpenAI's own SDKs do) and the key taken from the variable
+    /// named by `llm.api_key_env`. `env` reads a variable (tests pass their own).
+    ///
+    /// A key goes only to the provider it was configured for:
+    /// - OPENAI_API_KEY stands in for an unset `llm.api_key_env` variable only
+    ///   when the URL is OpenAI's own (`https://api.openai.com`), never for
+    ///   another server;
+    /// - a key is never sent over plain http to a host other than this
+    ///   machine (loopback): that is an error saying what to do;
+    /// - redirects to another origin are not followed (see [`CallError::Redirect`]).
+    ///
+    /// A missing key is allowed for local servers; a hosted provider then
+    /// refuses the call with a message that names the variable.
+    pub fn from_config_env(c: &LlmConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
         let protocol = match c.provider.as_str() {
             "anthropic" => Protocol::Anthropic,
             _ => Protocol::OpenAi,
         };
+        let var = |name: &str| env(name).filter(|s| !s.trim().is_empty());
         // The OpenAI SDKs' variables apply to the OpenAI protocol only.
         let openai_env = |name: &str| match protocol {
-            Protocol::OpenAi => std::env::var(name).ok().filter(|s| !s.trim().is_empty()),
+            Protocol::OpenAi => var(name),
             Protocol::Anthropic => None,
         };
         let base_url = openai_env("OPENAI_BASE_URL").unwrap_or_else(|| c.base_url.clone());
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(format!("LLM base URL {base_url:?} must start with http:// or https://"));
-        }
-        let api_key = std::env::var(&c.api_key_env)
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base_url)
             .ok()
-            .filter(|k| !k.trim().is_empty())
-            .or_else(|| openai_env("OPENAI_API_KEY"));
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| format!("LLM base URL {base_url:?} must be an http:// or https:// URL"))?;
+        let official_openai = parsed.scheme() == "https" && parsed.host_str() == Some(OPENAI_HOST);
+        let (api_key, key_var) = match var(&c.api_key_env) {
+            Some(k) => (Some(k), c.api_key_env.clone()),
+            None if protocol == Protocol::OpenAi && official_openai && c.api_key_env != "OPENAI_API_KEY" => {
+                (var("OPENAI_API_KEY"), "OPENAI_API_KEY".to_string())
+            }
+            None => (None, c.api_key_env.clone()),
+        };
+        if api_key.is_some() && parsed.scheme() == "http" && !is_loopback(&parsed) {
+            return Err(format!(
+                "refusing to send the API key in {key_var} over plain http to {}: use an https:// llm.base_url, \
+                 or http://127.0.0.1 / http://localhost for a server on this machine",
+                parsed.host_str().unwrap_or("?")
+            ));
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(c.connect_timeout_secs.max(1)))
             .timeout(Duration::from_secs(c.request_timeout_secs.max(1)))
             .user_agent(concat!("closer/", env!("CARGO_PKG_VERSION")))
+            // The key (Authorization or x-api-key) and the prompt stay with
+            // the configured origin: a redirect elsewhere is answered, not followed.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let same = attempt.previous().last().is_some_and(|prev| same_origin(prev, attempt.url()));
+                if same && attempt.previous().len() < 5 {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         Ok(Self {
             protocol,
-            base_url: base_url.trim_end_matches('/').to_string(),
+            max_tokens_field: if official_openai { "max_completion_tokens" } else { "max_tokens" },
+            base_url,
             model: c.model.clone(),
+            max_tokens: c.max_tokens,
             api_key,
             http,
         })
@@ -88,6 +161,7 @@ impl Provider {
         let req = match self.protocol {
             Protocol::OpenAi => {
                 let mut body = json!({ "model": self.model, "messages": messages, "temperature": 0.2 });
+                body[self.max_tokens_field] = json!(self.max_tokens);
                 match format {
                     ResponseFormat::JsonSchema { name, schema } => {
                         body["response_format"] = json!({ "type": "json_schema",
@@ -116,7 +190,7 @@ impl Provider {
                     system.push_str(&format!("\n\nThe JSON object must match this JSON Schema:\n{schema}"));
                 }
                 let turns: Vec<&Message> = messages.iter().filter(|m| m.role != "system").collect();
-                let body = json!({ "model": self.model, "max_tokens": 4096, "temperature": 0.2,
+                let body = json!({ "model": self.model, "max_tokens": self.max_tokens, "temperature": 0.2,
                                    "system": system, "messages": turns });
                 let req = self
                     .http
@@ -132,17 +206,26 @@ impl Provider {
         let outcome = match req.send().await {
             Err(e) if e.is_timeout() => Err(CallError::Timeout),
             Err(e) => Err(CallError::Network(strip_url(&e.to_string()))),
+            Ok(resp) if resp.status().is_redirection() => {
+                // Not followed (see the client's redirect policy): say where it pointed.
+                let to = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| resp.url().join(l).ok())
+                    .map(|u| origin_of(&u))
+                    .unwrap_or_else(|| "an unnamed place".into());
+                Err(CallError::Redirect { status: resp.status().as_u16(), to })
+            }
             Ok(resp) => {
                 let status = resp.status();
                 let retry_after = resp
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<f64>().ok())
-                    .map(|s| Duration::from_secs_f64(s.clamp(0.0, 600.0)));
-                match resp.bytes().await {
-                    Err(e) if e.is_timeout() => Err(CallError::Timeout),
-                    Err(e) => Err(CallError::Network(strip_url(&e.to_string()))),
+                    .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
+                match read_capped(resp, MAX_BODY_BYTES).await {
+                    Err(e) => Err(e),
                     Ok(bytes) if status.is_success() => match self.protocol {
                         Protocol::OpenAi => parse_completion(&bytes),
                         Protocol::Anthropic => parse_anthropic(&bytes),
@@ -155,6 +238,49 @@ impl Provider {
         };
         CallResult { outcome, latency: started.elapsed(), requested_model: self.model.clone() }
     }
+}
+
+/// Reads a body up to `limit` bytes; past that it stops reading (the
+/// connection is dropped) and fails.
+async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, CallError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(CallError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(CallError::TooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => return Err(CallError::Timeout),
+            Err(e) => return Err(CallError::Network(strip_url(&e.to_string()))),
+        }
+    }
+}
+
+/// A Retry-After value: delay-seconds or an HTTP-date (RFC 9110: IMF-fixdate,
+/// and the obsolete RFC 850 and asctime forms), as a delay from `now`,
+/// at most 10 minutes. A date in the past means at once.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    const MAX: Duration = Duration::from_secs(600);
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return secs.is_finite().then(|| Duration::from_secs_f64(secs.clamp(0.0, MAX.as_secs_f64())));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(v)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%A, %d-%b-%y %H:%M:%S GMT")
+                .or_else(|_| chrono::NaiveDateTime::parse_from_str(v, "%a %b %e %H:%M:%S %Y"))
+                .map(|n| n.and_utc())
+        })
+        .ok()?;
+    let now = chrono::DateTime::<chrono::Utc>::from(now);
+    Some((date - now).to_std().unwrap_or(Duration::ZERO).min(MAX))
 }
 
 /// Error text from a provider's JSON error body, else the raw text (short).
@@ -245,6 +371,15 @@ pub enum CallError {
     /// The body was not the JSON the protocol promises.
     Malformed(String),
     NoChoices,
+    /// The body was longer than [`MAX_BODY_BYTES`]; reading stopped there.
+    TooLarge {
+        limit: usize,
+    },
+    /// The provider redirected elsewhere; Closer did not follow with the key and prompt.
+    Redirect {
+        status: u16,
+        to: String,
+    },
 }
 
 impl CallError {
@@ -253,6 +388,7 @@ impl CallError {
         match self {
             CallError::Timeout | CallError::Network(_) | CallError::Malformed(_) | CallError::NoChoices => true,
             CallError::Http { status, .. } => *status == 429 || *status == 408 || *status >= 500,
+            CallError::TooLarge { .. } | CallError::Redirect { .. } => false,
         }
     }
 
@@ -275,6 +411,14 @@ impl std::fmt::Display for CallError {
             CallError::Http { status, message, .. } => write!(f, "the provider answered {status}: {message}"),
             CallError::Malformed(e) => write!(f, "the provider's answer is not valid JSON: {e}"),
             CallError::NoChoices => write!(f, "the provider's answer has no choices"),
+            CallError::TooLarge { limit } => {
+                write!(f, "the provider's answer is larger than {} MiB: Closer stopped reading it", limit >> 20)
+            }
+            CallError::Redirect { status, to } => write!(
+                f,
+                "the provider redirected ({status}) to {to}: Closer does not send the API key or the prompt to \
+                 another address; if that server is the right one, set llm.base_url to it"
+            ),
         }
     }
 }
@@ -365,4 +509,36 @@ pub fn parse_completion(bytes: &[u8]) -> Result<Completion, CallError> {
         None => (None, None),
     };
     Ok(Completion { model: body.model, content, refusal, finish_reason: choice.finish_reason, usage: body.usage })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_every_http_date_form() {
+        // 1994-11-06 08:49:37 UTC, the example of RFC 9110.
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(" 1.5 ", now), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(parse_retry_after("Sunday, 06-Nov-94 08:50:37 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Sun Nov  6 08:49:40 1994", now), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO), "past: at once");
+        assert_eq!(parse_retry_after("Mon, 07 Nov 1994 08:49:37 GMT", now), Some(Duration::from_secs(600)), "capped");
+        assert_eq!(parse_retry_after("99999", now), Some(Duration::from_secs(600)));
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("NaN", now), None);
+    }
+
+    #[test]
+    fn loopback_and_origins() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap();
+        assert!(is_loopback(&u("http://127.0.0.1:8/v1")) && is_loopback(&u("http://[::1]/")));
+        assert!(is_loopback(&u("http://LOCALHOST:1/")) && is_loopback(&u("http://127.9.9.9/")));
+        assert!(!is_loopback(&u("http://localhost.evil.example/")) && !is_loopback(&u("http://10.0.0.1/")));
+        assert!(same_origin(&u("https://a.example/v1/x"), &u("https://a.example:443/v2")));
+        assert!(!same_origin(&u("https://a.example/"), &u("http://a.example/")), "no downgrade");
+        assert!(!same_origin(&u("http://127.0.0.1:1/"), &u("http://127.0.0.1:2/")));
+    }
 }

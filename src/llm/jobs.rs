@@ -6,9 +6,34 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 use super::pipeline::{JobError, Pipeline, Spend};
+
+/// A running job's place among the `llm.concurrency` slots, which it gives
+/// up while it waits to retry (a Retry-After of a minute must not keep other
+/// jobs from calling) and takes back before calling again.
+struct JobSlot {
+    permits: Arc<Semaphore>,
+    held: Mutex<Option<OwnedSemaphorePermit>>,
+}
+
+tokio::task_local! {
+    static SLOT: Arc<JobSlot>;
+}
+
+/// Waits `delay` without holding the job's concurrency slot, then takes a
+/// slot again. Outside a job (a direct pipeline call) it just waits.
+pub(crate) async fn wait_without_slot(delay: std::time::Duration) {
+    let Ok(slot) = SLOT.try_with(Arc::clone) else {
+        tokio::time::sleep(delay).await;
+        return;
+    };
+    drop(slot.held.lock().expect("not poisoned").take());
+    tokio::time::sleep(delay).await;
+    let permit = slot.permits.clone().acquire_owned().await.ok();
+    *slot.held.lock().expect("not poisoned") = permit;
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
@@ -93,7 +118,8 @@ impl JobRunner {
                 let updates2 = updates.clone();
                 let slots2 = slots.clone();
                 let kind2 = kind.clone();
-                let task = tokio::spawn(async move {
+                let slot = Arc::new(JobSlot { permits: permits.clone(), held: Mutex::new(Some(permit)) });
+                let task = tokio::spawn(SLOT.scope(slot, async move {
                     let _ = updates2.send(JobUpdate {
                         id,
                         kind: kind2.clone(),
@@ -105,12 +131,17 @@ impl JobRunner {
                     let result = run_job(&pipeline, &kind2, &mut spend).await;
                     let state = match result {
                         Ok(done) => JobState::Done(done),
-                        Err(e) => JobState::Failed(e.to_string()),
+                        Err(e) => {
+                            // One line with the cause: the job and its ids, not the prompt or the answer.
+                            let cause: String = crate::sanitize::line(&e.to_string()).chars().take(300).collect();
+                            tracing::warn!(job = id, kind = %kind2.label(), cause = %cause, "LLM job failed");
+                            JobState::Failed(e.to_string())
+                        }
                     };
                     slots2.lock().expect("not poisoned").remove(&id);
                     let _ = updates2.send(JobUpdate { id, kind: kind2, state, calls: spend.calls, cost: spend.cost });
-                    drop(permit);
-                });
+                    // The slot (and its permit) goes when the scope ends, or when the task is aborted.
+                }));
                 let mut s = slots.lock().expect("not poisoned");
                 if let Some(slot) = s.get_mut(&id) {
                     slot.1 = Slot::Running(task.abort_handle());

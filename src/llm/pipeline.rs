@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 
 use super::client::{CallError, Message, Provider, ResponseFormat, Usage};
 use super::prices::PriceTable;
-use super::prompts::{fill, Prompts};
+use super::prompts::{data_json, escape_json_tags, fill, Prompts};
 use crate::db::drafts::DraftInput;
 use crate::db::models::{OutreachDraft, ProspectResearch};
 use crate::db::research::ResearchInput;
@@ -82,10 +82,44 @@ pub struct Pipeline {
     /// Set once a provider rejects json_schema: use json_object from then on.
     schema_unsupported: AtomicBool,
     /// This month's spend as last read from llm_usage_logs, plus what this
-    /// process spent since: summing the month for every call would cost more
-    /// than the call's own bookkeeping at scale. Re-read every 30 s, so other
-    /// Closers' spending counts too.
-    month_spend: std::sync::Mutex<Option<(std::time::Instant, f64)>>,
+    /// process spent since, plus what its calls in flight may still cost:
+    /// summing the month for every call would cost more than the call's own
+    /// bookkeeping at scale. Re-read every 30 s, so other Closers' spending
+    /// counts too.
+    month_spend: std::sync::Mutex<MonthSpend>,
+}
+
+#[derive(Debug, Default)]
+struct MonthSpend {
+    /// When llm_usage_logs was last summed, and the sum plus this process's spending since.
+    read: Option<(std::time::Instant, f64)>,
+    /// The worst-case cost of the calls in flight, reserved before each is sent.
+    reserved: f64,
+}
+
+/// A call's worst-case cost, held against the budget while the call is in
+/// flight; released (with the real cost added to the month) when it is settled
+/// or dropped (a cancelled job).
+struct Reservation<'a> {
+    spend: &'a std::sync::Mutex<MonthSpend>,
+    amount: f64,
+}
+
+impl Reservation<'_> {
+    /// Adds the call's real cost to the month; dropping `self` then releases
+    /// the reservation (for a moment both count: never neither).
+    fn settle(self, cost: f64) {
+        if let Some((_, spent)) = self.spend.lock().expect("not poisoned").read.as_mut() {
+            *spent += cost;
+        }
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        let mut m = self.spend.lock().expect("not poisoned");
+        m.reserved = (m.reserved - self.amount).max(0.0);
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -123,7 +157,7 @@ impl Pipeline {
             retry_base: Duration::from_millis(config.retry_base_ms),
             monthly_budget: config.monthly_budget_usd,
             schema_unsupported: AtomicBool::new(false),
-            month_spend: std::sync::Mutex::new(None),
+            month_spend: std::sync::Mutex::new(MonthSpend::default()),
         }
     }
 
@@ -138,8 +172,8 @@ impl Pipeline {
             Message::user(fill(
                 &self.prompts.research_user,
                 &[
-                    ("prospect_data", &serde_json::to_string_pretty(&data).unwrap_or_default()),
-                    ("catalog", &serde_json::to_string(&catalog_json).unwrap_or_default()),
+                    ("prospect_data", &data_json(&data)),
+                    ("catalog", &escape_json_tags(&serde_json::to_string(&catalog_json).unwrap_or_default())),
                 ],
             )),
         ];
@@ -238,7 +272,7 @@ impl Pipeline {
             Message::system(self.prompts.draft_system.clone()),
             Message::user(fill(
                 &self.prompts.draft_user,
-                &[("draft_kind", kind), ("prospect_data", &serde_json::to_string_pretty(&data).unwrap_or_default())],
+                &[("draft_kind", kind), ("prospect_data", &data_json(&data))],
             )),
         ];
         // generate_draft
@@ -285,14 +319,10 @@ impl Pipeline {
         accept: impl Fn(&str) -> Result<T, String>,
     ) -> Result<T, JobError> {
         let prompt_chars: usize = messages.iter().map(|m| m.content.chars().count()).sum();
+        let worst_case = self.worst_case_cost(messages, &schema.1)?;
         let mut last_error = String::new();
         for attempt in 0..=self.max_retries {
-            if self.monthly_budget > 0.0 {
-                let spent = self.month_spend().await?;
-                if spent >= self.monthly_budget {
-                    return Err(JobError::BudgetReached { spent, budget: self.monthly_budget });
-                }
-            }
+            let reservation = self.reserve(worst_case).await?;
             let format = if self.schema_unsupported.load(Ordering::Relaxed) {
                 ResponseFormat::JsonObject
             } else {
@@ -335,13 +365,13 @@ impl Pipeline {
                     "the provider reported no usage: tokens counted by Closer (about 4 characters a token)"
                 );
             }
-            let cost = self.prices.cost(&model, &usage);
-            if let Some((_, spent)) = self.month_spend.lock().expect("not poisoned").as_mut() {
-                *spent += cost;
-            }
+            // Priced by the model that answered; one the table does not know
+            // is priced as the configured model, never at 0.
+            let cost = self.prices.cost_or(&model, &self.provider.model, &usage);
             spend.calls += 1;
             spend.cost += cost;
-            self.db
+            let logged = self
+                .db
                 .log_usage(&UsageInput {
                     workflow_name: workflow.to_string(),
                     node_name: node.to_string(),
@@ -352,7 +382,13 @@ impl Pipeline {
                     latency_ms: clamp_i32(result.latency.as_millis() as i64),
                     cost,
                 })
-                .await?;
+                .await;
+            // Logged first, then settled: a re-read of the month meanwhile counts it twice, never not at all.
+            match reservation {
+                Some(r) => r.settle(cost),
+                None => self.add_spend(cost),
+            }
+            logged?;
 
             let retry_after = match result.outcome {
                 Ok(c) => {
@@ -389,7 +425,8 @@ impl Pipeline {
             };
             if attempt < self.max_retries {
                 let backoff = self.retry_base.saturating_mul(1 << attempt.min(10)).min(Duration::from_secs(60));
-                tokio::time::sleep(retry_after.unwrap_or(backoff)).await;
+                // Other jobs may call meanwhile: the wait does not hold a concurrency slot.
+                super::jobs::wait_without_slot(retry_after.unwrap_or(backoff)).await;
             }
         }
         Err(JobError::Failed(format!("{last_error} (after {} attempts)", self.max_retries + 1)))
@@ -397,16 +434,61 @@ impl Pipeline {
 }
 
 impl Pipeline {
+    /// This month's spend (llm_usage_logs, re-read every 30 s, plus this
+    /// process's spending since).
     async fn month_spend(&self) -> Result<f64, JobError> {
         const REFRESH: Duration = Duration::from_secs(30);
-        if let Some((at, spent)) = *self.month_spend.lock().expect("not poisoned") {
+        if let Some((at, spent)) = self.month_spend.lock().expect("not poisoned").read {
             if at.elapsed() < REFRESH {
                 return Ok(spent);
             }
         }
         let spent = self.db.month_to_date_cost().await?;
-        *self.month_spend.lock().expect("not poisoned") = Some((std::time::Instant::now(), spent));
+        self.month_spend.lock().expect("not poisoned").read = Some((std::time::Instant::now(), spent));
         Ok(spent)
+    }
+
+    fn add_spend(&self, cost: f64) {
+        if let Some((_, spent)) = self.month_spend.lock().expect("not poisoned").read.as_mut() {
+            *spent += cost;
+        }
+    }
+
+    /// The most a call with these messages can cost: every byte of the
+    /// prompt (and schema) a token, and `max_tokens` of answer, at the
+    /// configured model's price. With a budget set, a model without a price
+    /// cannot be bounded, so it is refused with what to do.
+    fn worst_case_cost(&self, messages: &[Message], schema: &Value) -> Result<f64, JobError> {
+        if self.monthly_budget <= 0.0 {
+            return Ok(0.0);
+        }
+        let model = &self.provider.model;
+        let Some(price) = self.prices.lookup(model) else {
+            return Err(JobError::Failed(format!(
+                "no price for model {model}, so the monthly budget cannot be kept: add [llm.prices.\"{model}\"] \
+                 (input and output USD per million tokens; 0 for a free local model) or set llm.monthly_budget_usd = 0"
+            )));
+        };
+        let prompt_tokens: usize =
+            messages.iter().map(|m| m.content.len() + 16).sum::<usize>() + schema.to_string().len() + 64;
+        Ok((prompt_tokens as f64 * price.input + self.provider.max_tokens as f64 * price.output) / 1_000_000.0)
+    }
+
+    /// Holds `worst_case` against the budget while a call is in flight, or
+    /// refuses the call when this month's spend, the calls in flight and this
+    /// one could pass the budget. Without a budget, reserves nothing.
+    async fn reserve(&self, worst_case: f64) -> Result<Option<Reservation<'_>>, JobError> {
+        if self.monthly_budget <= 0.0 {
+            return Ok(None);
+        }
+        self.month_spend().await?;
+        let mut m = self.month_spend.lock().expect("not poisoned");
+        let spent = m.read.map(|(_, s)| s).unwrap_or(0.0);
+        if spent + m.reserved + worst_case > self.monthly_budget {
+            return Err(JobError::BudgetReached { spent: spent + m.reserved, budget: self.monthly_budget });
+        }
+        m.reserved += worst_case;
+        Ok(Some(Reservation { spend: &self.month_spend, amount: worst_case }))
     }
 }
 

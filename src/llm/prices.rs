@@ -1,5 +1,7 @@
 //! What a call cost: the shipped price table (assets/prices.toml) with
-//! config overrides. An unknown model costs 0 and is warned about once.
+//! config overrides. A model that answers under a name the table does not
+//! know is priced as the configured model; only when both are unknown does
+//! a call cost 0 (warned about once), and then no budget may be set.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -38,6 +40,26 @@ impl PriceTable {
             .filter(|(k, _)| m.starts_with(k.as_str()) && m[k.len()..].starts_with(['-', '@', ':', '.']))
             .max_by_key(|(k, _)| k.len())
             .map(|(_, p)| *p)
+    }
+
+    /// USD for one call answered by `answered`, priced as `configured` (the
+    /// model asked for) when the table has no price for the answered name:
+    /// a provider cannot make a call free by answering with a name Closer
+    /// does not know. Warned about once per name.
+    pub fn cost_or(&self, answered: &str, configured: &str, usage: &Usage) -> f64 {
+        if self.lookup(answered).is_some() || self.lookup(configured).is_none() {
+            return self.cost(answered, usage);
+        }
+        let mut warned = self.warned.lock().expect("not poisoned");
+        if warned.insert(answered.to_string()) {
+            tracing::warn!(
+                answered,
+                configured,
+                "the provider answered with a model that has no price: priced as the configured model"
+            );
+        }
+        drop(warned);
+        self.cost(configured, usage)
     }
 
     /// USD for one call. Prompt tokens include cached ones (OpenAI style):
@@ -83,6 +105,9 @@ mod tests {
         // 600k × 2.5 + 400k × 1.25 + 100k × 10, per million.
         assert!((t.cost("gpt-4o", &usage) - (1.5 + 0.5 + 1.0)).abs() < 1e-12);
         assert_eq!(t.cost("my-unknown-model", &usage), 0.0);
+        // An answer from an unknown name is priced as the model asked for.
+        assert_eq!(t.cost_or("my-unknown-model", "gpt-4o", &usage), t.cost("gpt-4o", &usage));
+        assert_eq!(t.cost_or("gpt-4o-mini", "gpt-4o", &usage), t.cost("gpt-4o-mini", &usage), "a known answer wins");
     }
 
     #[test]

@@ -32,14 +32,26 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub delay: Duration,
+    /// Instead of `body`: this many bytes of one endless JSON string, with
+    /// no Content-Length (the body ends when the connection closes), for
+    /// testing that a client stops reading.
+    pub flood: Option<usize>,
 }
 
 impl Reply {
     pub fn json(body: Value) -> Self {
-        Self { status: 200, headers: vec![], body: body.to_string(), delay: Duration::ZERO }
+        Self { status: 200, headers: vec![], body: body.to_string(), delay: Duration::ZERO, flood: None }
     }
     pub fn status(status: u16, body: &str) -> Self {
-        Self { status, headers: vec![], body: body.into(), delay: Duration::ZERO }
+        Self { status, headers: vec![], body: body.into(), delay: Duration::ZERO, flood: None }
+    }
+    /// A redirect to `location` (a full URL).
+    pub fn redirect(status: u16, location: &str) -> Self {
+        Self::status(status, "").with_header("Location", location)
+    }
+    /// A 200 whose body is `bytes` long and never finishes being valid JSON.
+    pub fn flood(bytes: usize) -> Self {
+        Self { flood: Some(bytes), ..Self::status(200, "") }
     }
     pub fn with_header(mut self, k: &str, v: &str) -> Self {
         self.headers.push((k.into(), v.into()));
@@ -58,6 +70,8 @@ pub struct StandIn {
     pub received: Arc<Mutex<Vec<Received>>>,
     /// The most requests that were in progress at once.
     pub max_in_flight: Arc<AtomicUsize>,
+    /// Body bytes the client accepted (written to the socket without error).
+    pub body_bytes_sent: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -77,12 +91,13 @@ impl StandIn {
         let in_flight = Arc::new(AtomicUsize::new(0));
         let max_in_flight = Arc::new(AtomicUsize::new(0));
         let count = Arc::new(AtomicUsize::new(0));
-        let (r2, f2, m2) = (received.clone(), in_flight.clone(), max_in_flight.clone());
+        let body_bytes_sent = Arc::new(AtomicUsize::new(0));
+        let (r2, f2, m2, b2) = (received.clone(), in_flight.clone(), max_in_flight.clone(), body_bytes_sent.clone());
         let task = tokio::spawn(async move {
             loop {
                 let Ok((mut sock, _)) = listener.accept().await else { break };
-                let (script, received, in_flight, max_in_flight, count) =
-                    (script.clone(), r2.clone(), f2.clone(), m2.clone(), count.clone());
+                let (script, received, in_flight, max_in_flight, count, sent) =
+                    (script.clone(), r2.clone(), f2.clone(), m2.clone(), count.clone(), b2.clone());
                 tokio::spawn(async move {
                     let Some(req) = read_request(&mut sock).await else { return };
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
@@ -94,22 +109,45 @@ impl StandIn {
                         tokio::time::sleep(reply.delay).await;
                     }
                     in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let length = match reply.flood {
+                        Some(_) => String::new(),
+                        None => format!("Content-Length: {}\r\n", reply.body.len()),
+                    };
                     let mut head = format!(
-                        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        reply.status,
-                        reply.body.len()
+                        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\n{length}Connection: close\r\n",
+                        reply.status
                     );
                     for (k, v) in &reply.headers {
                         head.push_str(&format!("{k}: {v}\r\n"));
                     }
                     head.push_str("\r\n");
                     let _ = sock.write_all(head.as_bytes()).await;
-                    let _ = sock.write_all(reply.body.as_bytes()).await;
+                    match reply.flood {
+                        Some(total) => {
+                            let chunk = vec![b'a'; 64 << 10];
+                            let mut left = total;
+                            if sock.write_all(b"{\"id\":\"").await.is_ok() {
+                                while left > 0 {
+                                    let n = left.min(chunk.len());
+                                    if sock.write_all(&chunk[..n]).await.is_err() {
+                                        break;
+                                    }
+                                    sent.fetch_add(n, Ordering::SeqCst);
+                                    left -= n;
+                                }
+                            }
+                        }
+                        None => {
+                            if sock.write_all(reply.body.as_bytes()).await.is_ok() {
+                                sent.fetch_add(reply.body.len(), Ordering::SeqCst);
+                            }
+                        }
+                    }
                     let _ = sock.shutdown().await;
                 });
             }
         });
-        Self { base_url: format!("http://{addr}/v1"), received, max_in_flight, task }
+        Self { base_url: format!("http://{addr}/v1"), received, max_in_flight, body_bytes_sent, task }
     }
 
     /// A provider that answers every research and draft request correctly

@@ -368,14 +368,31 @@ async fn the_monthly_budget_stops_new_calls() {
     let p = pipeline(&db, &config(&server.base_url, |c| c.llm.monthly_budget_usd = 100.0));
     p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap();
 
-    // Spending during a run counts at once: one call fits, the next does not.
+    // A call is made only when its worst case (every prompt byte a token,
+    // max_tokens of answer) fits: $0.0001 left is not enough for one.
     let spent: f64 = db.month_to_date_cost().await.unwrap();
     let p = pipeline(&db, &config(&server.base_url, |c| c.llm.monthly_budget_usd = spent + 0.0001));
     let calls_before = server.requests().len();
-    p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap();
     let err = p.research(first_prospect(&db).await, &mut Spend::default()).await.unwrap_err();
     assert!(matches!(err, JobError::BudgetReached { .. }), "{err:?}");
-    assert_eq!(server.requests().len(), calls_before + 1);
+    assert_eq!(server.requests().len(), calls_before);
+
+    // Spending during a run counts at once (the month is re-read only every
+    // 30 s): calls stop before the budget is passed, not 30 s later.
+    let budget = spent + 0.02;
+    let p = pipeline(&db, &config(&server.base_url, |c| c.llm.monthly_budget_usd = budget));
+    let mut made = 0;
+    let err = loop {
+        match p.research(first_prospect(&db).await, &mut Spend::default()).await {
+            Ok(_) => made += 1,
+            Err(e) => break e,
+        }
+        assert!(made < 200, "the budget never stopped the calls");
+    };
+    assert!(matches!(err, JobError::BudgetReached { .. }), "{err:?}");
+    assert!(made >= 1, "calls that fit are made");
+    let now = db.month_to_date_cost().await.unwrap();
+    assert!(now <= budget + 1e-9, "spent {now} of {budget}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

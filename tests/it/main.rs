@@ -12,5 +12,6 @@ mod hostile;
 mod llm;
 mod repository;
 mod schema;
+mod security;
 mod trust;
 mod ui;
