@@ -65,6 +65,23 @@ pub fn json_inline(v: &Value) -> String {
     sanitize::line(&s).into_owned()
 }
 
+/// Clears a popup's area. A wide character (CJK, emoji) just left of the
+/// popup would be drawn by the terminal across the popup's border, since the
+/// cell under its second half is never sent; it is blanked first.
+pub fn clear_popup(frame: &mut ratatui::Frame, rect: ratatui::layout::Rect) {
+    use unicode_width::UnicodeWidthStr;
+    let buf = frame.buffer_mut();
+    if rect.x > buf.area.x {
+        for y in rect.y..rect.y.saturating_add(rect.height).min(buf.area.bottom()) {
+            let cell = &mut buf[(rect.x - 1, y)];
+            if cell.symbol().width() > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+    frame.render_widget(ratatui::widgets::Clear, rect);
+}
+
 /// An integer with thousands separators: 1234567 → "1,234,567".
 pub fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -117,6 +134,29 @@ pub fn fit(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_characters_never_cover_a_popup_border() {
+        use ratatui::backend::TestBackend;
+        use ratatui::widgets::{Block, Borders, Paragraph};
+        for x in [3u16, 4, 5, 6] {
+            let mut term = ratatui::Terminal::new(TestBackend::new(30, 4)).unwrap();
+            term.draw(|f| {
+                f.render_widget(
+                    Paragraph::new("王王王王王王王王王王王王王王王\n王王王王王王王王王王王王王王王"),
+                    f.area(),
+                );
+                let rect = ratatui::layout::Rect::new(x, 0, 10, 4);
+                clear_popup(f, rect);
+                f.render_widget(Block::default().borders(Borders::ALL), rect);
+            })
+            .unwrap();
+            let buf = term.backend().buffer();
+            for y in 1..3 {
+                assert_eq!(buf[(x, y)].symbol(), "│", "left border at x={x}, y={y}");
+            }
+        }
+    }
 
     #[test]
     fn numbers_and_places_read_short() {

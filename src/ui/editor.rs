@@ -3,10 +3,10 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::common::block;
+use super::common::{block, clear_popup};
 use super::layout::centered;
 use crate::app::editor::{render_placeholders, DraftEditor, EditorPrompt};
 use crate::app::App;
@@ -25,7 +25,7 @@ fn preview_title(e: &DraftEditor) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
     let rect = centered(area, 96, 94);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let state = if e.saving {
         Span::styled("saving…", app.theme.warning)
     } else if e.waiting_for_database {
@@ -93,7 +93,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
 
     if let EditorPrompt::Conflict(theirs) = &e.prompt {
         let r = centered(rect, 94, 80);
-        frame.render_widget(Clear, r);
+        clear_popup(frame, r);
         let b = block(
             format!(
                 "Draft #{} was changed by someone else at {} · t theirs · m mine · b both · Esc later",

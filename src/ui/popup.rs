@@ -2,10 +2,10 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::common::block;
+use super::common::{block, clear_popup};
 use super::layout::centered;
 use crate::app::form::{FieldKind, Form};
 use crate::app::state::Popup;
@@ -17,7 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         Popup::Help { scroll } => help(frame, area, app, *scroll),
         Popup::Interaction { interaction, scroll, .. } => {
             let rect = centered(area, 90, 85);
-            frame.render_widget(Clear, rect);
+            clear_popup(frame, rect);
             let Some(x) = interaction else {
                 frame.render_widget(Paragraph::new("loading…").block(block("Interaction", true, app)), rect);
                 return;
@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         }
         Popup::Picker(p) => {
             let rect = centered(area, 40, 50);
-            frame.render_widget(Clear, rect);
+            clear_popup(frame, rect);
             let items: Vec<ListItem> =
                 p.options.iter().map(|o| ListItem::new(sanitize::line(o).into_owned())).collect();
             let mut state = ListState::default().with_selected(Some(p.selected));
@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         Popup::Editor(e) => super::editor::draw(frame, area, app, e),
         Popup::Recover { records, selected } => {
             let rect = centered(area, 80, 60);
-            frame.render_widget(Clear, rect);
+            clear_popup(frame, rect);
             let mut items: Vec<ListItem> = Vec::new();
             for r in records {
                 let first = r.content.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -105,7 +105,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         }
         Popup::Confirm { message, .. } => {
             let rect = centered(area, 60, 20);
-            frame.render_widget(Clear, rect);
+            clear_popup(frame, rect);
             frame.render_widget(
                 Paragraph::new(sanitize::line(message).into_owned())
                     .wrap(Wrap { trim: true })
@@ -128,7 +128,7 @@ const HELP_NOTES: &[&str] = &[
 fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     // Narrow terminals get the whole width: the lines wrap instead of being cut.
     let rect = if area.width < 110 { centered(area, 100, 94) } else { centered(area, 80, 85) };
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let mut lines =
         vec![Line::from(Span::styled("Key bindings (change them in config.toml [ui.keys])", app.theme.title))];
     for c in Command::ALL {
@@ -159,7 +159,7 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
 
 fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     let rect = centered(area, 80, 90);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let mut lines = Vec::new();
     for (i, f) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
