@@ -338,6 +338,26 @@ impl App {
                 }
                 return;
             }
+            EditorPrompt::PickEvent(mut picker) => {
+                use super::event_picker::{label, Picked};
+                match picker.key(key, events) {
+                    Picked::Open => e.prompt = EditorPrompt::PickEvent(picker),
+                    Picked::Cancelled => e.prompt = EditorPrompt::None,
+                    Picked::Chosen(id) => {
+                        e.prompt = EditorPrompt::None;
+                        let event = id.and_then(|id| events.iter().find(|ev| ev.id == id));
+                        e.event_id = event.map(|ev| ev.id);
+                        e.context.event = event.map(|ev| format!("{} in {}", ev.event_type, ev.location));
+                        e.context.event_date = event.map(|ev| ev.event_date.format("%Y-%m-%d").to_string());
+                        e.message = Some(match event {
+                            Some(ev) => format!("linked to {}", crate::sanitize::line(&label(ev))),
+                            None => "no event linked".into(),
+                        });
+                        out.push(recovery_request(e));
+                    }
+                }
+                return;
+            }
             EditorPrompt::None => {}
         }
         // Whether the draft (text, type, status or event) changed: only then
@@ -369,21 +389,12 @@ impl App {
                 e.cycle_status();
                 true
             }
-            (KeyCode::Char('g'), true) if events.is_empty() => {
-                e.message = Some("no events loaded: open the Events view (2) once".into());
-                false
-            }
             (KeyCode::Char('g'), true) => {
-                // None → first event → … → last → None.
-                let i = e.event_id.and_then(|id| events.iter().position(|ev| ev.id == id));
-                let next = match i {
-                    None => events.first(),
-                    Some(i) => events.get(i + 1),
-                };
-                e.event_id = next.map(|ev| ev.id);
-                e.context.event = next
-                    .map(|ev| format!("{} in {} ({})", ev.event_type, ev.location, ev.event_date.format("%Y-%m-%d")));
-                true
+                if !state.events.loaded {
+                    out.push(Request::Events);
+                }
+                e.prompt = EditorPrompt::PickEvent(super::event_picker::EventPicker::open(events, e.event_id));
+                return;
             }
             (KeyCode::F(2), _) => {
                 e.preview = !e.preview;

@@ -155,6 +155,8 @@ pub enum EditorPrompt {
     ConfirmSent,
     /// Someone else saved first: t theirs, m mine, b both.
     Conflict(Box<OutreachDraft>),
+    /// Choosing the event to link (Ctrl-G).
+    PickEvent(super::event_picker::EventPicker),
 }
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,8 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
     Text,
+    /// Text over several lines: Enter starts a new line, Tab moves on.
+    MultiLine,
     /// One of a fixed list; Left/Right/Space cycle.
     Choice(Vec<String>),
     Bool,
@@ -28,6 +30,22 @@ impl Field {
     pub fn text(key: &'static str, label: &'static str, value: impl Into<String>) -> Self {
         let value = value.into();
         Self { key, label, cursor: value.chars().count(), value, kind: FieldKind::Text, error: None, hint: None }
+    }
+
+    pub fn multiline(key: &'static str, label: &'static str, value: impl Into<String>) -> Self {
+        Self { kind: FieldKind::MultiLine, ..Self::text(key, label, value) }
+    }
+
+    pub fn is_text(&self) -> bool {
+        matches!(self.kind, FieldKind::Text | FieldKind::MultiLine)
+    }
+
+    /// Replaces a choice's options, keeping the value when it is still one.
+    pub fn set_options(&mut self, options: Vec<String>) {
+        if !options.contains(&self.value) {
+            self.value = options.first().cloned().unwrap_or_default();
+        }
+        self.kind = FieldKind::Choice(options);
     }
 
     pub fn choice(key: &'static str, label: &'static str, options: Vec<String>, value: impl Into<String>) -> Self {
@@ -68,7 +86,7 @@ impl Field {
     }
 
     pub fn insert(&mut self, c: char) {
-        if self.kind != FieldKind::Text {
+        if !self.is_text() {
             if c == ' ' {
                 self.cycle(1);
             }
@@ -81,7 +99,7 @@ impl Field {
     }
 
     pub fn backspace(&mut self) {
-        if self.kind == FieldKind::Text && self.cursor > 0 {
+        if self.is_text() && self.cursor > 0 {
             self.cursor -= 1;
             let i = self.byte_index();
             self.value.remove(i);
@@ -90,7 +108,7 @@ impl Field {
     }
 
     pub fn clear(&mut self) {
-        if self.kind == FieldKind::Text {
+        if self.is_text() {
             self.value.clear();
             self.cursor = 0;
         }
@@ -98,14 +116,14 @@ impl Field {
 
     pub fn left(&mut self) {
         match self.kind {
-            FieldKind::Text => self.cursor = self.cursor.saturating_sub(1),
+            FieldKind::Text | FieldKind::MultiLine => self.cursor = self.cursor.saturating_sub(1),
             _ => self.cycle(-1),
         }
     }
 
     pub fn right(&mut self) {
         match self.kind {
-            FieldKind::Text => self.cursor = (self.cursor + 1).min(self.value.chars().count()),
+            FieldKind::Text | FieldKind::MultiLine => self.cursor = (self.cursor + 1).min(self.value.chars().count()),
             _ => self.cycle(1),
         }
     }

@@ -5,6 +5,7 @@ pub mod command;
 mod costs;
 mod drafts;
 pub mod editor;
+pub mod event_picker;
 pub mod form;
 pub mod io;
 mod jobs;

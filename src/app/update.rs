@@ -5,7 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Loaded};
-use super::form::{Field, Form, FormKind};
+use super::form::{Field, FieldKind, Form, FormKind};
 use super::io::{CompanyRef, IndustryRef, Request, Write};
 use super::state::*;
 use super::{App, Command};
@@ -194,7 +194,7 @@ impl App {
                 }
             }
             EditCompany => self.open_company_form(),
-            NewInteraction => self.open_interaction_form(),
+            NewInteraction => self.open_interaction_form(out),
             Refresh => self.reload_all(out),
         }
         self.ensure_visible(out);
@@ -479,6 +479,9 @@ impl App {
                         return;
                     }
                     KeyCode::Char('s') if ctrl => return self.submit_form(out),
+                    KeyCode::Enter if form.focused_mut().kind == FieldKind::MultiLine => {
+                        form.focused_mut().insert('\n')
+                    }
                     KeyCode::Enter if form.focus + 1 == form.fields.len() => return self.submit_form(out),
                     KeyCode::Enter | KeyCode::Tab | KeyCode::Down => form.next(),
                     KeyCode::BackTab | KeyCode::Up => form.prev(),
@@ -589,6 +592,12 @@ impl App {
                 s.events.selected = s.events.selected.min(s.events.events.len().saturating_sub(1));
                 if let Some(e) = s.events.events.get(s.events.selected) {
                     out.push(Request::Attendees { event_id: e.id });
+                }
+                let options = self.event_options();
+                if let Some(Popup::Form(form)) = self.state.popup.as_mut() {
+                    if let Some(f) = form.fields.iter_mut().find(|f| f.key == "event") {
+                        f.set_options(options);
+                    }
                 }
             }
             Loaded::Attendees { event_id, attendees } => {
@@ -749,20 +758,23 @@ impl App {
             Some(Popup::Form(Box::new(Form::new(FormKind::EditCompany { id: d.company.id }, title, fields))));
     }
 
-    fn open_interaction_form(&mut self) {
+    fn open_interaction_form(&mut self, out: &mut Vec<Request>) {
         let Some(p) = self.selected_prospect() else { return };
         let types = self.state.enums.labels(EnumKind::InteractionTypes).to_vec();
-        let mut events = vec!["(none)".to_string()];
-        events.extend(self.state.events.events.iter().map(event_choice));
+        if !self.state.events.loaded {
+            // The event choice fills in when they arrive (Loaded::Events).
+            out.push(Request::Events);
+        }
+        let events = self.event_options();
         let now = chrono::Utc::now().naive_utc().format("%Y-%m-%d %H:%M").to_string();
         let fields = vec![
             Field::choice("interaction_type", "Type", types, ""),
             Field::text("interaction_date", "Date (UTC)", now).with_hint("YYYY-MM-DD HH:MM"),
             Field::text("subject", "Subject", ""),
-            Field::text("content", "Content", ""),
-            Field::text("sentiment", "Sentiment", "").with_hint("e.g. positive, neutral, negative"),
+            Field::multiline("content", "Content", "").with_hint("Enter starts a new line · Tab next field"),
+            Field::choice("sentiment", "Sentiment", SENTIMENTS.iter().map(|s| s.to_string()).collect(), NO_CHOICE),
             Field::text("outcome", "Outcome", ""),
-            Field::choice("event", "Event", events, "(none)").with_hint("open the Events view (2) once to list events"),
+            Field::choice("event", "Event", events, NO_CHOICE).with_hint("←/→ choose; upcoming events first"),
         ];
         let title = format!("Log interaction with {}", crate::sanitize::line(&p.full_name));
         self.state.popup =
@@ -870,7 +882,7 @@ impl App {
                     interaction_date: date,
                     subject: form.field("subject").value.clone(),
                     content: form.field("content").value.clone(),
-                    sentiment: form.field("sentiment").optional(),
+                    sentiment: Some(form.field("sentiment").value.clone()).filter(|s| s != NO_CHOICE),
                     outcome: form.field("outcome").optional(),
                 };
                 if let Err((key, msg)) = input.validate() {
@@ -883,6 +895,23 @@ impl App {
         form.saving = true;
         form.message = Some("saving…".into());
         self.write(write, out);
+    }
+}
+
+/// What a choice field shows for "nothing chosen".
+const NO_CHOICE: &str = "(none)";
+const SENTIMENTS: &[&str] = &[NO_CHOICE, "positive", "neutral", "negative", "mixed"];
+
+impl App {
+    /// The event choices: none, then upcoming events (soonest first), then past ones.
+    fn event_options(&self) -> Vec<String> {
+        let e = &self.state.events;
+        let mut options = vec![NO_CHOICE.to_string()];
+        if !e.loaded {
+            options[0] = "(none; events are loading…)".into();
+        }
+        options.extend(e.events.iter().map(event_choice));
+        options
     }
 }
 

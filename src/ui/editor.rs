@@ -87,10 +87,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
         EditorPrompt::ConfirmSent => {
             "Mark this draft sent? It logs the interaction and sets last contacted. y yes · any other key no".to_string()
         }
-        EditorPrompt::Conflict(_) => String::new(),
+        EditorPrompt::Conflict(_) | EditorPrompt::PickEvent(_) => String::new(),
     };
     frame.render_widget(Paragraph::new(hints).style(app.theme.muted).wrap(Wrap { trim: true }), footer);
 
+    if let EditorPrompt::PickEvent(picker) = &e.prompt {
+        super::event_picker::draw(frame, rect, app, picker);
+    }
     if let EditorPrompt::Conflict(theirs) = &e.prompt {
         let r = centered(rect, 94, 80);
         clear_popup(frame, r);

@@ -6,6 +6,7 @@ mod costs;
 mod detail;
 mod drafts;
 mod editor;
+mod event_picker;
 mod events;
 mod jobs;
 pub mod layout;

@@ -174,6 +174,29 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
                 vec![Span::raw(a), Span::styled("▏", app.theme.accent), Span::raw(b)]
             }
             FieldKind::Text => vec![Span::raw(value)],
+            FieldKind::MultiLine => {
+                // The first line beside the label, the rest below it, indented.
+                let mut text = sanitize::multiline(&f.value).into_owned();
+                if focused {
+                    let idx = text.char_indices().nth(f.cursor).map(|(i, _)| i).unwrap_or(text.len());
+                    text.insert(idx, '▏');
+                }
+                let mut parts = text.split('\n');
+                let first = parts.next().unwrap_or("").to_string();
+                let mut spans =
+                    vec![Span::styled(format!("{}{:>12}: ", if focused { "▶" } else { " " }, f.label), label_style)];
+                spans.push(Span::raw(first));
+                lines.push(Line::from(spans));
+                for more in parts {
+                    lines.push(Line::from(format!("{:>15}{more}", "")));
+                }
+                if let Some(e) = &f.error {
+                    lines.push(Line::from(Span::styled(format!("{:>15}⚠ {}", "", sanitize::line(e)), app.theme.error)));
+                } else if let (true, Some(h)) = (focused, f.hint) {
+                    lines.push(Line::from(Span::styled(format!("{:>15}{h}", ""), app.theme.muted)));
+                }
+                continue;
+            }
             FieldKind::Choice(_) | FieldKind::Bool => vec![Span::styled(format!("‹ {value} ›"), app.theme.accent)],
         };
         let mut spans =

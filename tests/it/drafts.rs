@@ -71,9 +71,9 @@ async fn write_a_new_draft_save_it_and_mark_it_sent() {
     press(&mut s.app, &s.io, [ctrl('r')]).await;
     assert_eq!(editor(&s.app).text(), text);
 
-    // Ctrl-G links the first event, and counts as a change.
+    // Ctrl-G opens the picker on the first (soonest upcoming) event; Enter links it.
     let first_event = s.app.state.events.events[0].id;
-    press(&mut s.app, &s.io, [ctrl('g')]).await;
+    press(&mut s.app, &s.io, [ctrl('g'), key(KeyCode::Enter)]).await;
     assert_eq!(editor(&s.app).event_id, Some(first_event));
 
     press(&mut s.app, &s.io, [ctrl('s')]).await;

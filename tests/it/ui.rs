@@ -362,3 +362,45 @@ async fn on_an_empty_database_the_first_prospect_can_be_added() {
     assert_eq!((p.as_str(), c.as_str(), i.as_str()), ("Ada Lovelace", "Analytical Engines", "Computing"));
     assert_eq!(app.state.prospects.total, Some(1));
 }
+
+/// Logging an interaction: content over several lines, sentiment a choice,
+/// and events fetched when the form opens if they were not loaded yet.
+#[tokio::test]
+async fn the_interaction_form_takes_lines_a_sentiment_and_an_event() {
+    let (db, _) = support::demo_db(10).await;
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx);
+    let mut app = App::new(&Config::defaults(), db.enums.clone(), "db".into(), (120, 40));
+    // Start without the events, as if their answer had not arrived.
+    let first: Vec<Request> = app.start().into_iter().filter(|r| !matches!(r, Request::Events)).collect();
+    io.settle(&mut app, first).await;
+    assert!(!app.state.events.loaded);
+    let prospect = app.state.prospects.selected_row().unwrap().id;
+    press(&mut app, &io, [ch('l')]).await;
+    assert!(app.state.events.loaded, "opening the form fetched the events");
+    let Some(Popup::Form(form)) = &app.state.popup else { panic!("the form") };
+    let event = form.fields.iter().find(|f| f.key == "event").unwrap();
+    let closer::app::form::FieldKind::Choice(options) = &event.kind else { panic!("a choice") };
+    assert_eq!(options.len(), app.state.events.events.len() + 1, "none plus every event");
+    // Type, Date, Subject, Content, Sentiment, Outcome, Event.
+    press(&mut app, &io, [key(KeyCode::Tab), key(KeyCode::Tab)]).await;
+    press(&mut app, &io, support::typed("Discovery call")).await;
+    press(&mut app, &io, [key(KeyCode::Tab)]).await;
+    press(&mut app, &io, support::typed("first line\nsecond line")).await;
+    press(&mut app, &io, [key(KeyCode::Tab), key(KeyCode::Right)]).await;
+    press(&mut app, &io, [key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Right)]).await;
+    let text = screen(&app);
+    assert!(text.contains("second line"), "both lines are shown:\n{text}");
+    press(&mut app, &io, [support::ctrl('s')]).await;
+    assert!(app.state.popup.is_none(), "{:?}", app.state.popup);
+    let (content, sentiment, event_id): (String, Option<String>, Option<i32>) = sqlx::query_as(
+        "SELECT content, sentiment, event_id FROM interactions WHERE prospect_id = $1 AND subject = 'Discovery call'",
+    )
+    .bind(prospect)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(content, "first line\nsecond line");
+    assert_eq!(sentiment.as_deref(), Some("positive"));
+    assert_eq!(event_id, Some(app.state.events.events[0].id), "the soonest upcoming event");
+}
