@@ -25,13 +25,12 @@ pub enum Picked {
 impl EventPicker {
     /// Opens on the linked event, or on the first (soonest upcoming) one.
     pub fn open(events: &[Event], linked: Option<i32>) -> Self {
-        let mut p = Self::default();
-        p.selected = match linked.and_then(|id| events.iter().position(|e| e.id == id)) {
+        let selected = match linked.and_then(|id| events.iter().position(|e| e.id == id)) {
             Some(i) => i + 1,
             None if !events.is_empty() => 1,
             None => 0,
         };
-        p
+        Self { query: String::new(), selected }
     }
 
     /// None ("no event") first, then the events that match the query, in
