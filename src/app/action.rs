@@ -113,6 +113,8 @@ pub enum Loaded {
     },
     Recoveries(Vec<Recovery>),
     BulkEstimate {
+        /// Of `count`, how many already have research written today.
+        researched_today: i64,
         filter: ProspectFilter,
         count: i64,
         cost: f64,

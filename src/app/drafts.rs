@@ -490,6 +490,8 @@ impl App {
             (KeyCode::Char('w'), ConfirmAction::BulkResearch { filter }) => {
                 out.push(Request::BulkResearch { filter, drafts: true })
             }
+            (KeyCode::Char('y'), ConfirmAction::RetryJob { kind }) => out.push(Request::StartJobs(vec![kind])),
+            (_, ConfirmAction::RetryJob { .. }) => {}
             _ => self.state.status.message = Some("cancelled".into()),
         }
     }

@@ -281,8 +281,8 @@ pub struct Io {
     usage_watch_running: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// The LLM job queue, or why there is none (no API key, say).
     jobs: Result<JobRunner, String>,
-    /// The configured model's price, for estimates: (model, USD per call of ~2,500 + 400 tokens).
-    estimate: Option<(String, f64)>,
+    /// The configured model, and its price for a call of ~2,500 + 400 tokens.
+    estimate: Option<(String, Option<f64>)>,
 }
 
 /// (newest usage row id, "YYYY-MM", that month's cost).
@@ -325,7 +325,7 @@ impl Io {
     }
 
     /// Connects the LLM job queue (or records why it is unavailable).
-    pub fn with_jobs(mut self, jobs: Result<JobRunner, String>, estimate: Option<(String, f64)>) -> Self {
+    pub fn with_jobs(mut self, jobs: Result<JobRunner, String>, estimate: Option<(String, Option<f64>)>) -> Self {
         self.jobs = jobs;
         self.estimate = estimate;
         self
@@ -646,18 +646,35 @@ impl Io {
                     runner.submit(k.clone()).map_err(|e| eyre::eyre!("{e}"))?;
                     queued += 1;
                 }
-                Loaded::Written { message: format!("queued {queued} LLM job(s); 6 shows them"), prospect_id: None }
+                Loaded::Written {
+                    message: format!("queued {queued} LLM job(s): the Jobs view shows them"),
+                    prospect_id: None,
+                }
             }
             Request::EstimateBulk { filter } => {
-                let count = db.count_prospects(filter).await?;
-                let (per_call, source) = match db.average_cost(crate::llm::pipeline::RESEARCH_WORKFLOW, 30).await? {
-                    Some(avg) => (avg, "the average research call of the last 30 days".to_string()),
-                    None => match &self.estimate {
-                        Some((model, cost)) => (*cost, format!("~2,900 tokens a call at {model}'s price")),
-                        None => (0.0, "no price known for the configured model".to_string()),
+                let today = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight");
+                let (count, researched_today) =
+                    tokio::try_join!(db.count_prospects(filter), db.count_researched_since(filter, today))?;
+                // From the configured model's own recent calls: another
+                // model's prices would say nothing about this one.
+                let workflow = crate::llm::pipeline::RESEARCH_WORKFLOW;
+                let (per_call, source) = match &self.estimate {
+                    Some((model, typical)) => match db.average_cost(workflow, model, 30).await? {
+                        Some((avg, n)) => (avg, format!("{model}'s average over its last {n} research call(s)")),
+                        None => match typical {
+                            Some(c) => (*c, format!("~2,900 tokens a call at {model}'s price")),
+                            None => (0.0, format!("no price known for {model}")),
+                        },
                     },
+                    None => (0.0, "LLM jobs are not set up".to_string()),
                 };
-                Loaded::BulkEstimate { filter: filter.clone(), count, cost: per_call * count as f64, source }
+                Loaded::BulkEstimate {
+                    filter: filter.clone(),
+                    count,
+                    researched_today,
+                    cost: per_call * count as f64,
+                    source,
+                }
             }
             Request::BulkResearch { filter, drafts } => {
                 let runner = self.jobs.as_ref().map_err(|e| eyre::eyre!("{e}"))?;
@@ -679,7 +696,7 @@ impl Io {
                 }
                 Loaded::Written {
                     message: format!(
-                        "queued {} for {queued} prospects; 6 shows progress",
+                        "queued {} for {queued} prospects: the Jobs view shows progress",
                         if *drafts { "drafts" } else { "research" }
                     ),
                     prospect_id: None,

@@ -36,9 +36,23 @@ impl App {
                 out.push(Request::EstimateBulk { filter: self.state.prospects.filter.clone() });
             }
             Command::CancelJob if self.state.view == View::Jobs => {
-                if let Some(j) = self.state.jobs.ordered().nth(self.state.jobs.selected) {
-                    if !j.state.is_finished() {
+                if let Some(j) = self.state.jobs.selected_job() {
+                    if j.state.is_finished() {
+                        self.state.status.message =
+                            Some(format!("job {} has already finished: nothing to cancel", j.id));
+                    } else {
                         out.push(Request::CancelJob { id: j.id });
+                    }
+                }
+            }
+            Command::Open if self.state.view == View::Jobs => self.open_job(out),
+            // r in the Jobs view runs the selected failed or cancelled job again.
+            Command::Refresh if self.state.view == View::Jobs => {
+                if let Some(j) = self.state.jobs.selected_job() {
+                    if matches!(j.state, JobState::Failed(_) | JobState::Cancelled) {
+                        out.push(Request::StartJobs(vec![j.kind.clone()]));
+                    } else {
+                        self.state.status.message = Some("only a failed or cancelled job can be run again".into());
                     }
                 }
             }
@@ -48,10 +62,58 @@ impl App {
         true
     }
 
+    /// Enter on a job: a finished draft opens in the editor, finished
+    /// research shows the prospect, a failure shows its whole reason.
+    fn open_job(&mut self, out: &mut Vec<Request>) {
+        let Some(j) = self.state.jobs.selected_job().cloned() else { return };
+        match &j.state {
+            JobState::Done(what) => match crate::llm::jobs::written_draft(what) {
+                Some(id) => out.push(Request::OpenDraft { id }),
+                None => {
+                    let prospect_id = j.kind.prospect_id();
+                    self.state.view = View::Prospects;
+                    self.state.pane = Pane::Detail;
+                    self.state.panel.prospect_id = Some(prospect_id);
+                    out.push(Request::Detail { prospect_id });
+                    out.push(Request::Timeline { prospect_id, limit: self.state.panel.timeline_limit.max(100) });
+                }
+            },
+            JobState::Failed(reason) => {
+                self.state.popup = Some(Popup::Confirm {
+                    message: format!(
+                        "Job {} ({}) failed: {}\n\ny runs it again · any other key closes",
+                        j.id,
+                        self.job_title(&j.kind),
+                        reason
+                    ),
+                    action: ConfirmAction::RetryJob { kind: j.kind.clone() },
+                });
+            }
+            _ => self.state.status.message = Some(format!("job {} has written nothing yet", j.id)),
+        }
+    }
+
+    /// A job as a person reads it: what, and for whom (by name when known).
+    pub fn job_title(&self, kind: &JobKind) -> String {
+        let id = kind.prospect_id();
+        let who = self.state.prospects.name_of(id).map(str::to_string).or_else(|| {
+            self.state.panel.detail.as_ref().filter(|d| d.prospect.id == id).map(|d| d.prospect.full_name.clone())
+        });
+        let who = match who {
+            Some(name) => format!("{} #{id}", crate::sanitize::line(&name)),
+            None => format!("prospect #{id}"),
+        };
+        match kind {
+            JobKind::Research { .. } => format!("research {who}"),
+            JobKind::Draft { draft_type, .. } => format!("{} for {who}", crate::sanitize::line(draft_type)),
+        }
+    }
+
     pub(super) fn bulk_estimate(
         &mut self,
         filter: crate::db::prospects::ProspectFilter,
         count: i64,
+        researched_today: i64,
         cost: f64,
         source: String,
     ) {
@@ -63,10 +125,15 @@ impl App {
             self.state.status.message = Some("no prospect in the current filter".into());
             return;
         }
+        let already = if researched_today > 0 {
+            format!(", {researched_today} of them already researched today")
+        } else {
+            String::new()
+        };
         self.state.popup = Some(Popup::Confirm {
             message: format!(
-                "{count} prospect(s) in the current filter. Research them all: estimated ${cost:.2} ({source}); \
-                 drafts cost about the same. The monthly budget stops new calls once spent. \
+                "{count} prospect(s) in the current filter{already}. Research them all: estimated ${cost:.2} \
+                 ({source}); drafts cost about the same. The monthly budget stops new calls once spent. \
                  y researches them · w drafts an offer email for each · any other key cancels."
             ),
             action: ConfirmAction::BulkResearch { filter },
@@ -80,7 +147,7 @@ impl App {
             _ => None,
         };
         if let JobState::Failed(e) = &update.state {
-            self.state.status.error = Some(format!("job {} failed: {e}", update.kind.label()));
+            self.state.status.error = Some(format!("{} failed: {e}", self.job_title(&update.kind)));
         }
         let jobs = &mut self.state.jobs.jobs;
         match jobs.get_mut(&update.id) {

@@ -111,7 +111,7 @@ async fn event_loop(
                     }
                 }
             });
-            (Ok(j.runner), j.estimate)
+            (Ok(j.runner), Some(j.estimate))
         }
         Err(e) => {
             tracing::warn!(error = %e, "LLM jobs are off");

@@ -86,6 +86,11 @@ impl ProspectList {
         self.row(self.selected)
     }
 
+    /// A loaded prospect's name (jobs and messages name people, not ids).
+    pub fn name_of(&self, id: i32) -> Option<&str> {
+        self.pages.values().flatten().find(|p| p.id == id).map(|p| p.full_name.as_str())
+    }
+
     /// Rows that can be selected: the total when known, else what is loaded.
     pub fn len(&self) -> usize {
         match self.total {
@@ -272,8 +277,16 @@ pub struct DraftsState {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfirmAction {
-    DeleteDraft { id: i32 },
-    BulkResearch { filter: crate::db::prospects::ProspectFilter },
+    DeleteDraft {
+        id: i32,
+    },
+    BulkResearch {
+        filter: crate::db::prospects::ProspectFilter,
+    },
+    /// y runs a failed or cancelled job again.
+    RetryJob {
+        kind: crate::llm::JobKind,
+    },
 }
 
 /// Background LLM jobs, newest first, with what they cost.
@@ -293,8 +306,13 @@ impl JobsState {
         self.jobs.values().filter(|j| pred(&j.state)).count()
     }
 
+    /// What the jobs cost so far (never "-0.0000").
     pub fn cost(&self) -> f64 {
-        self.jobs.values().map(|j| j.cost).sum()
+        self.jobs.values().map(|j| j.cost).sum::<f64>() + 0.0
+    }
+
+    pub fn selected_job(&self) -> Option<&crate::llm::JobUpdate> {
+        self.ordered().nth(self.selected)
     }
 }
 

@@ -612,7 +612,9 @@ impl App {
             }
             Loaded::Industries(list) => s.industries = list,
             Loaded::Superseded | Loaded::Nothing => {}
-            Loaded::BulkEstimate { filter, count, cost, source } => self.bulk_estimate(filter, count, cost, source),
+            Loaded::BulkEstimate { filter, count, researched_today, cost, source } => {
+                self.bulk_estimate(filter, count, researched_today, cost, source)
+            }
             l @ (Loaded::Drafts { .. }
             | Loaded::DraftOpened { .. }
             | Loaded::DraftSaved { .. }

@@ -259,6 +259,16 @@ impl Db {
         Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
+    /// How many prospects in the filter have research written since `since`.
+    pub async fn count_researched_since(&self, filter: &ProspectFilter, since: Timestamp) -> Result<i64> {
+        let mut qb = QueryBuilder::new("SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id");
+        filter.push_where(&mut qb);
+        qb.push(" AND EXISTS (SELECT 1 FROM prospect_research r WHERE r.prospect_id = p.id AND r.created_at >= ")
+            .push_bind(since)
+            .push(")");
+        Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
     pub async fn prospect(&self, id: i32) -> Result<Option<Prospect>> {
         Ok(sqlx::query_as(&format!("SELECT {PROSPECT_COLUMNS} FROM prospects WHERE id = $1"))
             .bind(id)

@@ -268,15 +268,21 @@ impl Db {
     }
 
     /// The average cost of a workflow's calls over the last `days` days, if any.
-    pub async fn average_cost(&self, workflow: &str, days: i32) -> Result<Option<f64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT avg(cost)::float8 FROM llm_usage_logs
-              WHERE worfklow_name = $1 AND created_at >= (now() AT TIME ZONE 'UTC') - make_interval(days => $2)",
+    /// The average cost of one call of `workflow` by `model` in the last
+    /// `days` (other models' prices would mislead an estimate), with how
+    /// many calls it is drawn from.
+    pub async fn average_cost(&self, workflow: &str, model: &str, days: i32) -> Result<Option<(f64, i64)>> {
+        let (avg, n): (Option<f64>, i64) = sqlx::query_as(
+            "SELECT avg(cost)::float8, count(*) FROM llm_usage_logs
+              WHERE worfklow_name = $1 AND model = $2
+                AND created_at >= (now() AT TIME ZONE 'UTC') - make_interval(days => $3)",
         )
         .bind(workflow)
+        .bind(model)
         .bind(days)
         .fetch_one(&self.pool)
-        .await?)
+        .await?;
+        Ok(avg.map(|a| (a, n)))
     }
 
     /// Cost logged since the start of the current UTC month (for the budget).

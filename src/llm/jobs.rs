@@ -183,6 +183,12 @@ impl JobRunner {
     }
 }
 
+/// The draft a finished drafting job wrote, read back from its Done text.
+pub fn written_draft(done: &str) -> Option<i32> {
+    let rest = done.strip_prefix("outreach_drafts #")?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
 async fn run_job(pipeline: &Pipeline, kind: &JobKind, spend: &mut Spend) -> Result<String, JobError> {
     match kind {
         JobKind::Research { prospect_id } => {

@@ -24,8 +24,9 @@ use crate::db::Db;
 pub struct Jobs {
     pub runner: JobRunner,
     pub updates: mpsc::UnboundedReceiver<JobUpdate>,
-    /// (model, USD for a typical ~2,500 + 400 token call), when the model has a price.
-    pub estimate: Option<(String, f64)>,
+    /// The configured model, and USD for a typical ~2,500 + 400 token call
+    /// when the model has a price.
+    pub estimate: (String, Option<f64>),
 }
 
 /// Sets up the provider, pipeline and queue from config. The error says
@@ -42,7 +43,8 @@ pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
     let prompts = prompts::Prompts::load(&config.llm.prompts_dir).map_err(|e| e.to_string())?;
     let model = provider.model.clone();
     let pipeline = Arc::new(Pipeline::new(db, provider, &config.llm, prompts));
-    let estimate = pipeline.prices.lookup(&model).map(|p| (model, (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0));
+    let typical = pipeline.prices.lookup(&model).map(|p| (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0);
+    let estimate = (model, typical);
     let (tx, updates) = mpsc::unbounded_channel();
     let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);
     Ok(Jobs { runner, updates, estimate })

@@ -336,59 +336,64 @@ impl Pipeline {
                 .and_then(|c| c.model.clone())
                 .filter(|m| !m.trim().is_empty())
                 .unwrap_or_else(|| result.requested_model.clone());
-            // Usage: the provider's, or (when it gives none) counted here.
-            let (usage, counted) = match &result.outcome {
-                Ok(c) => match &c.usage {
-                    Some(u) if u.total_tokens > 0 || u.prompt_tokens > 0 => (u.clone(), false),
-                    _ => {
-                        let completion = c.content.as_deref().map(estimate_tokens).unwrap_or(0);
-                        let prompt = estimate_tokens_chars(prompt_chars);
-                        (
-                            Usage {
-                                prompt_tokens: prompt,
-                                completion_tokens: completion,
-                                total_tokens: prompt + completion,
-                                prompt_tokens_details: None,
-                            },
-                            true,
-                        )
-                    }
-                },
-                // A refused or failed request bills nothing.
-                Err(_) => (Usage::default(), false),
-            };
-            if counted {
-                tracing::warn!(
-                    workflow,
-                    node,
-                    model,
-                    "the provider reported no usage: tokens counted by Closer (about 4 characters a token)"
-                );
+            // A provider that could not be reached got no request: no call
+            // to count, log or bill (the retry below still happens).
+            let reached = !matches!(&result.outcome, Err(CallError::Network(_)));
+            if reached {
+                // Usage: the provider's, or (when it gives none) counted here.
+                let (usage, counted) = match &result.outcome {
+                    Ok(c) => match &c.usage {
+                        Some(u) if u.total_tokens > 0 || u.prompt_tokens > 0 => (u.clone(), false),
+                        _ => {
+                            let completion = c.content.as_deref().map(estimate_tokens).unwrap_or(0);
+                            let prompt = estimate_tokens_chars(prompt_chars);
+                            (
+                                Usage {
+                                    prompt_tokens: prompt,
+                                    completion_tokens: completion,
+                                    total_tokens: prompt + completion,
+                                    prompt_tokens_details: None,
+                                },
+                                true,
+                            )
+                        }
+                    },
+                    // A refused or failed request bills nothing.
+                    Err(_) => (Usage::default(), false),
+                };
+                if counted {
+                    tracing::warn!(
+                        workflow,
+                        node,
+                        model,
+                        "the provider reported no usage: tokens counted by Closer (about 4 characters a token)"
+                    );
+                }
+                // Priced by the model that answered; one the table does not know
+                // is priced as the configured model, never at 0.
+                let cost = self.prices.cost_or(&model, &self.provider.model, &usage);
+                spend.calls += 1;
+                spend.cost += cost;
+                let logged = self
+                    .db
+                    .log_usage(&UsageInput {
+                        workflow_name: workflow.to_string(),
+                        node_name: node.to_string(),
+                        model: truncate(&model, 255),
+                        prompt_tokens: clamp_i32(usage.prompt_tokens),
+                        completion_tokens: clamp_i32(usage.completion_tokens),
+                        total_tokens: clamp_i32(usage.prompt_tokens + usage.completion_tokens),
+                        latency_ms: clamp_i32(result.latency.as_millis() as i64),
+                        cost,
+                    })
+                    .await;
+                // Logged first, then settled: a re-read of the month meanwhile counts it twice, never not at all.
+                match reservation {
+                    Some(r) => r.settle(cost),
+                    None => self.add_spend(cost),
+                }
+                logged?;
             }
-            // Priced by the model that answered; one the table does not know
-            // is priced as the configured model, never at 0.
-            let cost = self.prices.cost_or(&model, &self.provider.model, &usage);
-            spend.calls += 1;
-            spend.cost += cost;
-            let logged = self
-                .db
-                .log_usage(&UsageInput {
-                    workflow_name: workflow.to_string(),
-                    node_name: node.to_string(),
-                    model: truncate(&model, 255),
-                    prompt_tokens: clamp_i32(usage.prompt_tokens),
-                    completion_tokens: clamp_i32(usage.completion_tokens),
-                    total_tokens: clamp_i32(usage.prompt_tokens + usage.completion_tokens),
-                    latency_ms: clamp_i32(result.latency.as_millis() as i64),
-                    cost,
-                })
-                .await;
-            // Logged first, then settled: a re-read of the month meanwhile counts it twice, never not at all.
-            match reservation {
-                Some(r) => r.settle(cost),
-                None => self.add_spend(cost),
-            }
-            logged?;
 
             let retry_after = match result.outcome {
                 Ok(c) => {

@@ -16,13 +16,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let queued = j.count(|s| *s == JobState::Queued);
     let failed = j.count(|s| matches!(s, JobState::Failed(_)));
     let title = format!("LLM jobs · {running} running · {queued} queued · {failed} failed · ${:.4} so far", j.cost());
+    let title = if j.jobs.is_empty() { "LLM jobs".to_string() } else { title };
     let b = block(title, true, app);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     if j.jobs.is_empty() {
-        let msg = "No jobs yet. On a prospect: R researches it, W drafts outreach with the LLM, \
-                   B researches every prospect in the current filter (after showing the estimated cost).\n\
-                   Jobs run in the background; X cancels the selected one.";
+        use crate::app::Command;
+        let k = |c| app.keys.label(c);
+        let msg = format!(
+            "No jobs yet. On a prospect: {} researches it, {} drafts outreach with the LLM, {} researches every \
+             prospect in the current filter (after showing the estimated cost).\n\
+             Jobs run in the background. Here: {} opens what a job wrote or why it failed, {} runs a failed job \
+             again, {} cancels.",
+            k(Command::Research),
+            k(Command::AiDraft),
+            k(Command::BulkResearch),
+            k(Command::Open),
+            k(Command::Refresh),
+            k(Command::CancelJob)
+        );
         frame.render_widget(
             Paragraph::new(msg).style(app.theme.muted).wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
@@ -47,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             };
             Row::new(vec![
                 Line::from(format!("{}", u.id)),
-                Line::from(fit(&u.kind.label(), 32)),
+                Line::from(fit(&app.job_title(&u.kind), 32)),
                 Line::from(Span::styled(fit(&state, w.saturating_sub(62).max(10)), style)),
                 Line::from(format!("{}", u.calls)),
                 Line::from(format!("${:.4}", u.cost)),

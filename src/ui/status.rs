@@ -63,7 +63,7 @@ pub fn hint_commands(app: &App) -> &'static [Command] {
             &[Search, FilterStatus, CycleSort, SetStatus, NewProspect, NewDraft, NewInteraction, Help, Quit]
         }
         (View::Costs, _) => &[CycleSort, CostRange, NextPane, Open, Back, Help, Quit],
-        (View::Jobs, _) => &[Down, CancelJob, ViewProspects, Help, Quit],
+        (View::Jobs, _) => &[Open, Refresh, CancelJob, ViewProspects, Help, Quit],
         (View::Drafts, _) => &[Open, NewDraft, Search, FilterStatus, FilterType, DeleteDraft, Help, Quit],
         _ => &[Down, Open, NextPane, ViewProspects, Help, Quit],
     }
@@ -78,6 +78,9 @@ fn hint_name(app: &App, c: Command) -> String {
         (View::Costs, Command::NextPane) => "breakdown".into(),
         (View::Costs, Command::Open) => "drill in".into(),
         (View::Costs, Command::Back) => "back out".into(),
+        (View::Jobs, Command::Open) => "open result".into(),
+        (View::Jobs, Command::Refresh) => "retry".into(),
+        (View::Jobs, Command::CancelJob) => "cancel".into(),
         _ => c.name().replace('_', " "),
     }
 }

@@ -468,3 +468,18 @@ async fn the_anthropic_messages_api_works_the_same_way() {
     let want = (500.0 * 0.8 + 400.0 * 0.08 + 150.0 * 4.0) / 1e6;
     assert!((cost - want).abs() < 1e-12, "{cost} vs {want}");
 }
+
+/// A provider nobody answers at (connection refused) got no request: the
+/// attempts are not calls, cost nothing and log no usage row.
+#[tokio::test]
+async fn an_unreachable_provider_is_not_counted_as_calls() {
+    let (db, _) = support::demo_db(5).await;
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let p = pipeline(&db, &config(&format!("http://127.0.0.1:{port}/v1"), |c| c.llm.max_retries = 3));
+    let mut spend = Spend::default();
+    let err = p.research(first_prospect(&db).await, &mut spend).await.unwrap_err();
+    assert!(err.to_string().contains("after 4 attempts"), "{err}");
+    assert_eq!(spend.calls, 0, "no call reached the provider");
+    assert!(usage_rows(&db).await.is_empty(), "{:?}", usage_rows(&db).await);
+}

@@ -9,6 +9,7 @@ mod drafts;
 mod e2e;
 mod existing_db;
 mod hostile;
+mod jobs_view;
 mod llm;
 mod repository;
 mod schema;
