@@ -145,10 +145,22 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
     NewProspect,
-    EditProspect { id: i32, company_id: i32, company_name: String },
-    EditCompany { id: i32 },
-    NewInteraction { prospect_id: i32 },
+    EditProspect {
+        id: i32,
+        company_id: i32,
+        company_name: String,
+    },
+    EditCompany {
+        id: i32,
+    },
+    NewInteraction {
+        prospect_id: i32,
+    },
     CostRange,
+    /// Which draft the LLM should write (W): type and event.
+    AiDraft {
+        prospect_id: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! The part of [`App::update`] that concerns background LLM jobs.
 
+use super::form::{Field, Form, FormKind};
 use super::io::Request;
 use super::state::{ConfirmAction, Pane, Popup, View};
 use super::{App, Command};
@@ -24,11 +25,21 @@ impl App {
                 None => self.state.status.message = Some("select a prospect in the Prospects view first".into()),
             },
             Command::AiDraft => match selected {
-                Some(prospect_id) => out.push(Request::StartJobs(vec![JobKind::Draft {
-                    prospect_id,
-                    event_id: None,
-                    draft_type: "offer_email".into(),
-                }])),
+                Some(prospect_id) => {
+                    if !self.state.events.loaded {
+                        out.push(Request::Events);
+                    }
+                    let types = crate::db::drafts::DRAFT_TYPES.iter().map(|t| t.to_string()).collect();
+                    let fields = vec![
+                        Field::choice("draft_type", "Type", types, "offer_email").with_hint("←/→ choose"),
+                        Field::choice("event", "Event", self.event_options(), "(none)")
+                            .with_hint("←/→ choose; an invitation names the event"),
+                    ];
+                    let name = self.state.prospects.name_of(prospect_id).unwrap_or("the prospect").to_string();
+                    let title = format!("Have the LLM draft for {}", crate::sanitize::line(&name));
+                    let form = Form::new(FormKind::AiDraft { prospect_id }, title, fields);
+                    self.state.popup = Some(Popup::Form(Box::new(form)));
+                }
                 None => self.state.status.message = Some("select a prospect in the Prospects view first".into()),
             },
             Command::BulkResearch => {
@@ -60,6 +71,21 @@ impl App {
             _ => return false,
         }
         true
+    }
+
+    /// The W form was submitted: queue the drafting job it describes.
+    pub(super) fn submit_ai_draft(&mut self, prospect_id: i32, out: &mut Vec<Request>) {
+        let Some(Popup::Form(form)) = self.state.popup.as_ref() else { return };
+        let draft_type = form.field("draft_type").value.clone();
+        let event_id = super::update::chosen_event(&self.state.events.events, &form.field("event").value);
+        if draft_type == "event_invitation" && event_id.is_none() {
+            if let Some(Popup::Form(form)) = self.state.popup.as_mut() {
+                form.set_error("event: an invitation needs an event");
+            }
+            return;
+        }
+        self.state.popup = None;
+        out.push(Request::StartJobs(vec![JobKind::Draft { prospect_id, event_id, draft_type }]));
     }
 
     /// Enter on a job: a finished draft opens in the editor, finished

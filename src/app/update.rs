@@ -369,6 +369,13 @@ impl App {
         let s = &mut self.state;
         match (s.view, s.pane) {
             (View::Prospects, Pane::List) => s.pane = Pane::Detail,
+            // The detail lists the prospect's drafts: one opens in the
+            // editor, several open the Drafts view narrowed to them.
+            (View::Prospects, Pane::Detail) => match s.panel.drafts.as_slice() {
+                [] => s.status.message = Some("no drafts yet for this prospect".into()),
+                [one] => out.push(Request::OpenDraft { id: one.id }),
+                _ => self.command(Command::ProspectDrafts, out),
+            },
             (View::Prospects, Pane::Timeline) => {
                 if let Some(item) = s.panel.timeline.get(s.panel.timeline_selected) {
                     s.popup = Some(Popup::Interaction { id: item.id, interaction: None, scroll: 0 });
@@ -787,6 +794,11 @@ impl App {
         if matches!(&self.state.popup, Some(Popup::Form(f)) if f.kind == FormKind::CostRange) {
             return self.submit_cost_range(out);
         }
+        if let Some(Popup::Form(f)) = &self.state.popup {
+            if let FormKind::AiDraft { prospect_id } = f.kind {
+                return self.submit_ai_draft(prospect_id, out);
+            }
+        }
         let Some(Popup::Form(form)) = self.state.popup.as_mut() else { return };
         if form.saving {
             return;
@@ -796,7 +808,7 @@ impl App {
         }
         let industry_id = |name: &str| self.state.industries.iter().find(|i| i.name == name).map(|i| i.id);
         let write = match &form.kind {
-            FormKind::CostRange => return, // handled by submit_cost_range
+            FormKind::CostRange | FormKind::AiDraft { .. } => return, // handled above
             FormKind::NewProspect | FormKind::EditProspect { .. } => {
                 let input = ProspectInput {
                     full_name: form.field("full_name").value.clone(),
@@ -875,8 +887,7 @@ impl App {
                     form.set_error("interaction_date: write the date as YYYY-MM-DD HH:MM");
                     return;
                 };
-                let event_label = form.field("event").value.clone();
-                let event_id = self.state.events.events.iter().find(|e| event_choice(e) == event_label).map(|e| e.id);
+                let event_id = chosen_event(&self.state.events.events, &form.field("event").value);
                 let input = InteractionInput {
                     prospect_id: *prospect_id,
                     event_id,
@@ -906,7 +917,7 @@ const SENTIMENTS: &[&str] = &[NO_CHOICE, "positive", "neutral", "negative", "mix
 
 impl App {
     /// The event choices: none, then upcoming events (soonest first), then past ones.
-    fn event_options(&self) -> Vec<String> {
+    pub(super) fn event_options(&self) -> Vec<String> {
         let e = &self.state.events;
         let mut options = vec![NO_CHOICE.to_string()];
         if !e.loaded {
@@ -915,6 +926,11 @@ impl App {
         options.extend(e.events.iter().map(event_choice));
         options
     }
+}
+
+/// The event a choice made with [`App::event_options`] names, if any.
+pub(super) fn chosen_event(events: &[crate::db::models::Event], choice: &str) -> Option<i32> {
+    events.iter().find(|e| event_choice(e) == choice).map(|e| e.id)
 }
 
 fn event_choice(e: &crate::db::models::Event) -> String {

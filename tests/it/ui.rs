@@ -404,3 +404,38 @@ async fn the_interaction_form_takes_lines_a_sentiment_and_an_event() {
     assert_eq!(sentiment.as_deref(), Some("positive"));
     assert_eq!(event_id, Some(app.state.events.events[0].id), "the soonest upcoming event");
 }
+
+/// W asks which draft (type, event) before queuing it; Enter on the detail
+/// opens the prospect's draft.
+#[tokio::test]
+async fn drafts_are_reached_from_the_detail_and_w_asks_what_to_write() {
+    let (mut app, io, db) = app_over_demo(10, (120, 40)).await;
+    let p = app.state.prospects.selected_row().unwrap().clone();
+    press(&mut app, &io, [ch('W')]).await;
+    let Some(Popup::Form(_)) = &app.state.popup else { panic!("W asks first: {:?}", app.state.popup) };
+    app.update(key(KeyCode::Right)); // type: linkedin_message
+    let requests = app.update(support::ctrl('s'));
+    assert!(
+        requests.iter().any(|r| matches!(r, Request::StartJobs(k) if matches!(&k[..],
+            [closer::llm::JobKind::Draft { prospect_id, event_id: None, draft_type }]
+                if *prospect_id == p.id && draft_type == "linkedin_message"))),
+        "{requests:?}"
+    );
+    assert!(app.state.popup.is_none());
+
+    // A prospect with exactly one draft: Enter in the detail opens it.
+    let one: i32 = sqlx::query_scalar(
+        "SELECT prospect_id FROM outreach_drafts GROUP BY prospect_id HAVING count(*) = 1 ORDER BY prospect_id LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let row = (0..app.state.prospects.len()).find(|i| app.state.prospects.row(*i).map(|r| r.id) == Some(one)).unwrap();
+    app.state.prospects.selected = row;
+    let requests = vec![Request::Detail { prospect_id: one }];
+    app.state.panel.prospect_id = Some(one);
+    io.settle(&mut app, requests).await;
+    press(&mut app, &io, [key(KeyCode::Enter), key(KeyCode::Enter)]).await;
+    let Some(Popup::Editor(e)) = &app.state.popup else { panic!("the draft opens: {:?}", app.state.popup) };
+    assert_eq!(e.prospect_id, one);
+}
