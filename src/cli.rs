@@ -54,19 +54,24 @@ pub enum Cmd {
     },
     /// Research prospects with the LLM (workflow prospect_research) and print what it wrote and cost.
     Research {
-        #[arg(required = true, value_name = "PROSPECT_ID")]
-        ids: Vec<i32>,
+        /// Prospect ids or email addresses.
+        #[arg(required = true, value_name = "PROSPECT")]
+        prospects: Vec<String>,
     },
     /// Draft outreach for a prospect with the LLM (workflow outreach_draft); saved with status draft.
     Draft {
-        #[arg(value_name = "PROSPECT_ID")]
-        id: i32,
+        /// A prospect id or email address.
+        #[arg(value_name = "PROSPECT")]
+        prospect: String,
         /// An event to invite the prospect to.
         #[arg(long)]
         event: Option<i32>,
         /// offer_email (default), linkedin_message, event_invitation, ...
         #[arg(long = "type", default_value = "offer_email")]
         draft_type: String,
+        /// Write a draft type that neither Closer nor this database knows yet.
+        #[arg(long)]
+        force: bool,
     },
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
@@ -131,6 +136,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Cmd::Costs { since, until, by, format }) => {
+            if let (Some(s), Some(u)) = (since, until) {
+                if s >= u {
+                    bail!("--since {s} is not before --until {u} (the end date is exclusive), so the range is empty");
+                }
+            }
             let (db, _) = setup::open(&target, &config).await?;
             let range = usage::UsageRange {
                 since: since.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
@@ -141,14 +151,19 @@ pub async fn run(cli: Cli) -> Result<()> {
             print!("{out}");
             Ok(())
         }
-        Some(Cmd::Research { ids }) => {
+        Some(Cmd::Research { prospects }) => {
             let (db, _) = setup::open(&target, &config).await?;
-            let kinds = ids.into_iter().map(|prospect_id| crate::llm::JobKind::Research { prospect_id }).collect();
+            let mut kinds = Vec::new();
+            for p in &prospects {
+                kinds.push(crate::llm::JobKind::Research { prospect_id: crate::headless::resolve(&db, p).await? });
+            }
             crate::headless::run(&config, db, kinds).await
         }
-        Some(Cmd::Draft { id, event, draft_type }) => {
+        Some(Cmd::Draft { prospect, event, draft_type, force }) => {
             let (db, _) = setup::open(&target, &config).await?;
-            let kinds = vec![crate::llm::JobKind::Draft { prospect_id: id, event_id: event, draft_type }];
+            crate::headless::check_draft_type(&db, &draft_type, force).await?;
+            let prospect_id = crate::headless::resolve(&db, &prospect).await?;
+            let kinds = vec![crate::llm::JobKind::Draft { prospect_id, event_id: event, draft_type }];
             crate::headless::run(&config, db, kinds).await
         }
         Some(Cmd::Bench { prospects, reuse, only }) => {

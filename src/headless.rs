@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::llm::{start_jobs, JobKind, JobState};
 
 pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
-    let mut jobs = start_jobs(config, db).map_err(|e| eyre!(e))?;
+    let mut jobs = start_jobs(config, db.clone()).map_err(|e| eyre!(e))?;
     let total = kinds.len();
     for k in kinds {
         jobs.runner.submit(k).map_err(|e| eyre!(e))?;
@@ -24,14 +24,11 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
         match &u.state {
             JobState::Done(what) => {
                 done += 1;
-                println!(
-                    "prospect #{}: {} → {} · {} call(s) · ${:.6}",
-                    u.kind.prospect_id(),
-                    u.kind.label(),
-                    crate::sanitize::line(what),
-                    u.calls,
-                    u.cost
-                );
+                if tty {
+                    eprint!("\r{:60}\r", "");
+                }
+                print!("{}", written(&db, &u.kind, what).await);
+                println!("    {} · {} call(s) · ${:.6}", u.kind.label(), u.calls, u.cost);
             }
             JobState::Failed(e) => {
                 failed += 1;
@@ -74,4 +71,71 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
         bail!("{failed} of {total} job(s) failed");
     }
     Ok(())
+}
+
+/// A prospect named on the command line: its id, or its email address
+/// (trimmed, any case). Several prospects with one address are listed so
+/// the caller can choose by id.
+pub async fn resolve(db: &Db, who: &str) -> Result<i32> {
+    let who = who.trim();
+    if let Ok(id) = who.parse::<i32>() {
+        return match db.prospect(id).await? {
+            Some(_) => Ok(id),
+            None => bail!("no prospect #{id}"),
+        };
+    }
+    if !who.contains('@') {
+        bail!("{who:?} is neither a prospect id nor an email address");
+    }
+    let ids = db.prospect_ids_by_email(who).await?;
+    match ids.as_slice() {
+        [id] => Ok(*id),
+        [] => bail!("no prospect has the email address {}", crate::sanitize::line(who)),
+        many => bail!(
+            "{} prospects have the email address {}: use an id ({})",
+            many.len(),
+            crate::sanitize::line(who),
+            many.iter().map(|i| format!("#{i}")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// A draft type nothing knows would make a draft no filter or workflow
+/// expects: refused unless `force`.
+pub async fn check_draft_type(db: &Db, draft_type: &str, force: bool) -> Result<()> {
+    let known = crate::db::drafts::DRAFT_TYPES.contains(&draft_type);
+    if known || force {
+        return Ok(());
+    }
+    let (_, stored) = db.draft_values().await?;
+    if stored.iter().any(|t| t == draft_type) {
+        return Ok(());
+    }
+    bail!(
+        "unknown draft type {:?}: Closer knows {}{}; --force writes it anyway",
+        crate::sanitize::line(draft_type),
+        crate::db::drafts::DRAFT_TYPES.join(", "),
+        if stored.is_empty() { String::new() } else { format!(", and this database has {}", stored.join(", ")) }
+    )
+}
+
+/// What a finished job wrote, for standard output: whom it was for and
+/// the research summary or the draft's text.
+async fn written(db: &Db, kind: &JobKind, what: &str) -> String {
+    let pid = kind.prospect_id();
+    let name = match db.prospect(pid).await {
+        Ok(Some(p)) => format!("{} (#{pid})", crate::sanitize::line(&p.full_name)),
+        _ => format!("prospect #{pid}"),
+    };
+    let body = match (kind, crate::llm::jobs::written_draft(what)) {
+        (JobKind::Draft { .. }, Some(id)) => db.draft(id).await.ok().flatten().map(|d| d.content),
+        (JobKind::Research { .. }, _) => {
+            db.research_for_prospect(pid).await.ok().and_then(|r| r.into_iter().next()).map(|r| r.research_summary)
+        }
+        _ => None,
+    };
+    let body = body
+        .map(|b| crate::sanitize::multiline(&b).lines().map(|l| format!("    {l}\n")).collect::<String>())
+        .unwrap_or_default();
+    format!("{name}: {}\n{body}", crate::sanitize::line(what))
 }

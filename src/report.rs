@@ -69,6 +69,13 @@ pub fn render(
             }
         }
         OutputFormat::Table => {
+            let day = |d: Option<chrono::NaiveDateTime>| d.map(|d| d.format("%Y-%m-%d").to_string());
+            let _ = match (day(range.since), day(range.until)) {
+                (None, None) => writeln!(out, "LLM costs, all time (--since/--until narrow it)"),
+                (Some(s), None) => writeln!(out, "LLM costs from {s} to now"),
+                (None, Some(u)) => writeln!(out, "LLM costs up to {u} (not included)"),
+                (Some(s), Some(u)) => writeln!(out, "LLM costs from {s} up to {u} (not included)"),
+            };
             let key_header = match by {
                 UsageGroup::Model => "model",
                 UsageGroup::Workflow => "workflow",

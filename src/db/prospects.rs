@@ -269,6 +269,14 @@ impl Db {
         Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
+    /// Prospects with this email address (trimmed, any case), oldest first.
+    pub async fn prospect_ids_by_email(&self, email: &str) -> Result<Vec<i32>> {
+        Ok(sqlx::query_scalar("SELECT id FROM prospects WHERE lower(email) = lower($1) ORDER BY id")
+            .bind(email.trim())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn prospect(&self, id: i32) -> Result<Option<Prospect>> {
         Ok(sqlx::query_as(&format!("SELECT {PROSPECT_COLUMNS} FROM prospects WHERE id = $1"))
             .bind(id)

@@ -62,11 +62,22 @@ async fn csv_json_and_table_agree_with_sql() {
         let total_line = table.lines().last().unwrap();
         assert!(total_line.starts_with("total"));
         assert!(total_line.split_whitespace().nth(1).unwrap() == calls.to_string(), "{total_line}");
-        assert_eq!(table.lines().count(), rows.len() + 2);
+        assert_eq!(table.lines().count(), rows.len() + 3, "a range line, the header, the rows, the total");
+        assert_eq!(table.lines().next().unwrap(), "LLM costs from 2026-05-01 up to 2026-06-10 (not included)");
         assert!(!table.contains('\u{1b}'), "no escape sequence reaches the terminal");
     }
     let csv = costs(&url, &["--since", since, "--until", until, "--format", "csv"]);
     assert!(csv.contains("\"evil,\"\"model\"\"\"\n") || csv.contains("\"evil,\"\"model\"\"\","), "{csv}");
+    // Without dates the table says it covers all time.
+    assert!(costs(&url, &[]).starts_with("LLM costs, all time"));
+    // An empty range is an error, not a table of zeros.
+    let out = Command::new(env!("CARGO_BIN_EXE_closer"))
+        .args(["--database-url", &url, "costs", "--since", until, "--until", since])
+        .env("CLOSER_LOG_FILE", std::env::temp_dir().join("closer-costs-test.log"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not before --until"));
 }
 
 /// A small RFC 4180 reader for one line.

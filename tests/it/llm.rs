@@ -424,7 +424,71 @@ async fn the_headless_commands_print_results_and_fail_loudly() {
         run(vec!["--database-url".into(), url.clone(), "draft".into(), ids[0].to_string()], server.base_url.clone())
             .await;
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("outreach_drafts #"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("outreach_drafts #"));
+    // It prints whom it wrote for and the text it wrote.
+    let (name, email, text): (String, String, String) = sqlx::query_as(
+        "SELECT p.full_name, p.email, d.content FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id
+          ORDER BY d.id DESC LIMIT 1",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(stdout.contains(&name), "{stdout}");
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(stdout.contains(first_line.trim()), "{stdout}");
+
+    // A prospect by email address (any case); the research summary is printed.
+    let out = run(
+        vec!["--database-url".into(), url.clone(), "research".into(), email.to_uppercase()],
+        server.base_url.clone(),
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let summary: String = sqlx::query_scalar(
+        "SELECT research_summary FROM prospect_research WHERE prospect_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(ids[0])
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(stdout.contains(&name) && stdout.contains(summary.lines().next().unwrap()), "{stdout}");
+    let out = run(
+        vec!["--database-url".into(), url.clone(), "research".into(), "nobody@nowhere.example".into()],
+        server.base_url.clone(),
+    )
+    .await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no prospect has the email address"));
+
+    // A draft type nothing knows is refused unless forced.
+    let drafts_before = count(&db, "outreach_drafts").await;
+    let sms = |force: bool| {
+        let mut a: Vec<String> = vec![
+            "--database-url".into(),
+            url.clone(),
+            "draft".into(),
+            ids[0].to_string(),
+            "--type".into(),
+            "sms".into(),
+        ];
+        if force {
+            a.push("--force".into());
+        }
+        a
+    };
+    let out = run(sms(false), server.base_url.clone()).await;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown draft type"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(count(&db, "outreach_drafts").await, drafts_before);
+    let out = run(sms(true), server.base_url.clone()).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&db, "outreach_drafts").await, drafts_before + 1);
 
     // A provider that answers garbage: non-zero exit, and the reason printed.
     let bad = StandIn::start(Arc::new(|_, _| Reply::status(200, "garbage"))).await;
