@@ -140,14 +140,18 @@ async fn write_locked(
     .await?)
 }
 
+/// How much of each draft the Drafts pane previews: enough to fill a tall
+/// preview pane; longer drafts say Enter opens the whole text.
+pub const PREVIEW_CHARS: usize = 2000;
+
 impl Db {
     /// Drafts newest first (by last change), filtered.
     pub async fn list_drafts(&self, filter: &DraftFilter, offset: i64, limit: i64) -> Result<Vec<DraftListItem>> {
-        let mut qb = sqlx::QueryBuilder::new(
+        let mut qb = sqlx::QueryBuilder::new(format!(
             "SELECT d.id, d.prospect_id, p.full_name AS prospect_name, c.name AS company_name, d.draft_type, d.status,
-                    left(d.content, 120) AS preview, d.updated_at
-               FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id JOIN companies c ON c.id = p.company_id",
-        );
+                    left(d.content, {PREVIEW_CHARS}) AS preview, d.updated_at
+               FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id JOIN companies c ON c.id = p.company_id"
+        ));
         filter.push_where(&mut qb);
         qb.push(" ORDER BY d.updated_at DESC, d.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         Ok(qb.build_query_as().fetch_all(&self.pool).await?)

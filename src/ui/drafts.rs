@@ -101,7 +101,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Line::default(),
     ];
     lines.extend(sanitize::multiline(&x.preview).lines().map(|l| Line::from(l.to_string())));
-    lines.push(Line::from(Span::styled("…  Enter opens the editor", app.theme.muted)));
+    let more = if x.preview.chars().count() >= crate::db::drafts::PREVIEW_CHARS { "…  " } else { "" };
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(format!("{more}Enter opens the editor"), app.theme.muted)));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(format!("Draft #{}", x.id), !focused, app)),
         detail_area,
