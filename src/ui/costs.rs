@@ -75,7 +75,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     // above the total): the share is clamped so the bar always fits.
     let (prompt, completion) = (t.prompt_tokens.max(0) as f64, t.completion_tokens.max(0) as f64);
     let prompt_share = if prompt + completion > 0.0 { (prompt / (prompt + completion)).clamp(0.0, 1.0) } else { 0.0 };
-    let bar_w = 20usize;
+    let before = format!("tokens {} · prompt {} ", thousands(t.total_tokens), thousands(t.prompt_tokens));
+    let after = format!(
+        " completion {} ({:.0}% / {:.0}%)",
+        thousands(t.completion_tokens),
+        prompt_share * 100.0,
+        (1.0 - prompt_share) * 100.0
+    );
+    // The bar takes what the figures leave, up to 20 cells.
+    let bar_w = (summary.width as usize).saturating_sub(before.chars().count() + after.chars().count()).min(20);
     let filled = ((prompt_share * bar_w as f64).round() as usize).min(bar_w);
     let lines = vec![
         Line::from(vec![
@@ -84,15 +92,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             budget_span,
         ]),
         Line::from(vec![
-            Span::raw(format!("tokens {} · prompt {} ", thousands(t.total_tokens), thousands(t.prompt_tokens))),
+            Span::raw(before),
             Span::styled("█".repeat(filled), app.theme.accent),
             Span::styled("█".repeat(bar_w - filled), app.theme.warning),
-            Span::raw(format!(
-                " completion {} ({:.0}% / {:.0}%)",
-                thousands(t.completion_tokens),
-                prompt_share * 100.0,
-                (1.0 - prompt_share) * 100.0
-            )),
+            Span::raw(after),
         ]),
     ];
     frame.render_widget(Paragraph::new(lines), summary);
