@@ -5,6 +5,7 @@ mod support;
 mod cluster;
 mod config;
 mod costs;
+mod demo;
 mod drafts;
 mod e2e;
 mod existing_db;
