@@ -25,8 +25,8 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
             JobState::Done(what) => {
                 done += 1;
                 println!(
-                    "prospect #{}: {} → {} · {} call(s) · ${:.6}",
-                    u.kind.prospect_id(),
+                    "{}{} → {} · {} call(s) · ${:.6}",
+                    who(&u.kind),
                     u.kind.label(),
                     what,
                     u.calls,
@@ -36,8 +36,8 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
             JobState::Failed(e) => {
                 failed += 1;
                 println!(
-                    "prospect #{}: {} FAILED: {} · {} call(s) · ${:.6}",
-                    u.kind.prospect_id(),
+                    "{}{} FAILED: {} · {} call(s) · ${:.6}",
+                    who(&u.kind),
                     u.kind.label(),
                     e,
                     u.calls,
@@ -74,4 +74,8 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
         bail!("{failed} of {total} job(s) failed");
     }
     Ok(())
+}
+
+fn who(kind: &JobKind) -> String {
+    kind.prospect_id().map(|id| format!("prospect #{id}: ")).unwrap_or_default()
 }

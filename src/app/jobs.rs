@@ -76,7 +76,7 @@ impl App {
     pub(super) fn on_job(&mut self, update: JobUpdate, out: &mut Vec<Request>) {
         let finished = update.state.is_finished();
         let done_for = match &update.state {
-            JobState::Done(_) => Some(update.kind.prospect_id()),
+            JobState::Done(_) => update.kind.prospect_id(),
             _ => None,
         };
         if let JobState::Failed(e) = &update.state {

@@ -1,9 +1,11 @@
 //! The LLM research and drafting pipeline: an OpenAI-compatible client,
-//! the price table, the two workflows built from named nodes, the job queue,
+//! the price table, the workflows built from named nodes (research,
+//! outreach drafting, event matching), the job queue,
 //! and a stand-in provider for tests and benchmarks.
 
 pub mod client;
 pub mod jobs;
+pub mod matching;
 pub mod pipeline;
 pub mod prices;
 pub mod prompts;
