@@ -24,25 +24,11 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
         match &u.state {
             JobState::Done(what) => {
                 done += 1;
-                println!(
-                    "{}{} → {} · {} call(s) · ${:.6}",
-                    who(&u.kind),
-                    u.kind.label(),
-                    what,
-                    u.calls,
-                    u.cost
-                );
+                println!("{}{} → {} · {} call(s) · ${:.6}", who(&u.kind), u.kind.label(), what, u.calls, u.cost);
             }
             JobState::Failed(e) => {
                 failed += 1;
-                println!(
-                    "{}{} FAILED: {} · {} call(s) · ${:.6}",
-                    who(&u.kind),
-                    u.kind.label(),
-                    e,
-                    u.calls,
-                    u.cost
-                );
+                println!("{}{} FAILED: {} · {} call(s) · ${:.6}", who(&u.kind), u.kind.label(), e, u.calls, u.cost);
             }
             JobState::Cancelled => failed += 1,
             _ => {}

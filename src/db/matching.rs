@@ -265,13 +265,11 @@ impl Db {
 
     /// Whether the prospect already has a draft for the event.
     pub async fn is_invited(&self, prospect_id: i32, event_id: i32) -> Result<bool> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM outreach_drafts WHERE prospect_id = $1 AND event_id = $2)",
-        )
-        .bind(prospect_id)
-        .bind(event_id)
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM outreach_drafts WHERE prospect_id = $1 AND event_id = $2)")
+            .bind(prospect_id)
+            .bind(event_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Writes an invitation (a draft with `event_id`) unless the prospect
@@ -336,7 +334,13 @@ impl Db {
     /// over the last `days` days, for `model` as configured (a provider
     /// answers with dated names: `gpt-4o-mini` also counts
     /// `gpt-4o-mini-2024-07-18`). None without such calls.
-    pub async fn average_tokens(&self, workflow: &str, node: &str, model: &str, days: i32) -> Result<Option<(f64, f64)>> {
+    pub async fn average_tokens(
+        &self,
+        workflow: &str,
+        node: &str,
+        model: &str,
+        days: i32,
+    ) -> Result<Option<(f64, f64)>> {
         let row: (i64, Option<f64>, Option<f64>) = sqlx::query_as(
             "SELECT count(*), avg(prompt_tokens)::float8, avg(completion_tokens)::float8 FROM llm_usage_logs
               WHERE worfklow_name = $1 AND node_name = $2

@@ -13,10 +13,19 @@ use super::pipeline::{JobError, Pipeline, Spend};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
-    Research { prospect_id: i32 },
-    Draft { prospect_id: i32, event_id: Option<i32>, draft_type: String },
+    Research {
+        prospect_id: i32,
+    },
+    Draft {
+        prospect_id: i32,
+        event_id: Option<i32>,
+        draft_type: String,
+    },
     /// Event matching for one event (see [`super::matching`]).
-    Match { event_id: i32, options: super::matching::MatchOptions },
+    Match {
+        event_id: i32,
+        options: super::matching::MatchOptions,
+    },
 }
 
 impl JobKind {
@@ -232,7 +241,8 @@ async fn run_job(
             let report = matching::run(pipeline, &plan, *options, concurrency, progress).await;
             spend.calls += report.calls;
             spend.cost += report.cost;
-            let outcome = if report.is_failure() { Err(JobError::Failed(report.summary())) } else { Ok(report.summary()) };
+            let outcome =
+                if report.is_failure() { Err(JobError::Failed(report.summary())) } else { Ok(report.summary()) };
             (outcome, Some(Arc::new(report)))
         }
     }

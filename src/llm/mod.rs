@@ -33,6 +33,17 @@ pub struct Jobs {
 /// Sets up the provider, pipeline and queue from config. The error says
 /// what to do (set the API key, fix the URL, ...).
 pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
+    let pipeline = build_pipeline(config, db)?;
+    let model = pipeline.provider.model.clone();
+    let estimate = pipeline.prices.lookup(&model).map(|p| (model, (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0));
+    let (tx, updates) = mpsc::unbounded_channel();
+    let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);
+    Ok(Jobs { runner, updates, estimate })
+}
+
+/// The provider and pipeline from config, without a queue (`closer match`
+/// runs one workflow in the foreground).
+pub fn build_pipeline(config: &Config, db: Db) -> Result<Arc<Pipeline>, String> {
     let provider = Provider::from_config(&config.llm)?;
     let hosted = ["api.openai.com", "api.anthropic.com"].iter().any(|h| provider.base_url.contains(h));
     if !provider.has_key() && hosted {
@@ -42,10 +53,5 @@ pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
         ));
     }
     let prompts = prompts::Prompts::load(&config.llm.prompts_dir).map_err(|e| e.to_string())?;
-    let model = provider.model.clone();
-    let pipeline = Arc::new(Pipeline::new(db, provider, &config.llm, prompts));
-    let estimate = pipeline.prices.lookup(&model).map(|p| (model, (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0));
-    let (tx, updates) = mpsc::unbounded_channel();
-    let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);
-    Ok(Jobs { runner, updates, estimate })
+    Ok(Arc::new(Pipeline::new(db, provider, &config.llm, prompts)))
 }

@@ -285,7 +285,10 @@ impl Pipeline {
         };
         let messages = vec![
             Message::system(self.prompts.draft_system.clone()),
-            Message::user(fill(&self.prompts.draft_user, &[("draft_kind", kind), ("prospect_data", &fenced_json(&data))])),
+            Message::user(fill(
+                &self.prompts.draft_user,
+                &[("draft_kind", kind), ("prospect_data", &fenced_json(&data))],
+            )),
         ];
         // generate_draft
         let answer: DraftAnswer = self

@@ -9,6 +9,7 @@ mod drafts;
 mod e2e;
 mod existing_db;
 mod llm;
+mod matching;
 mod repository;
 mod schema;
 mod ui;

@@ -271,7 +271,8 @@ pub async fn run(
             r.invitation_note = Some("dry run".into());
         }
     } else {
-        let outcome = invite::generate_invitations(p, e.id, &mut report.ranked, concurrency, &mut spend, progress).await;
+        let outcome =
+            invite::generate_invitations(p, e.id, &mut report.ranked, concurrency, &mut spend, progress).await;
         report.invitations_written = outcome.written;
         report.stopped = outcome.stopped;
     }

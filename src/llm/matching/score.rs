@@ -231,7 +231,10 @@ mod tests {
 
     #[test]
     fn answers_are_checked() {
-        assert_eq!(parse_answer(r#"{"score": 87, "reason": " Retail,\n recent demo. "}"#), Ok((87, "Retail, recent demo.".into())));
+        assert_eq!(
+            parse_answer(r#"{"score": 87, "reason": " Retail,\n recent demo. "}"#),
+            Ok((87, "Retail, recent demo.".into()))
+        );
         assert_eq!(parse_answer("```json\n{\"score\": 0.0, \"reason\": \"x\"}\n```"), Ok((0, "x".into())));
         assert!(parse_answer(r#"{"score": 101, "reason": "x"}"#).is_err());
         assert!(parse_answer(r#"{"score": -1, "reason": "x"}"#).is_err());
