@@ -127,10 +127,22 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
     NewProspect,
-    EditProspect { id: i32, company_id: i32, company_name: String },
-    EditCompany { id: i32 },
-    NewInteraction { prospect_id: i32 },
+    EditProspect {
+        id: i32,
+        company_id: i32,
+        company_name: String,
+    },
+    EditCompany {
+        id: i32,
+    },
+    NewInteraction {
+        prospect_id: i32,
+    },
     CostRange,
+    /// Event matching's options for one run (the estimate is the form's message).
+    Match {
+        event_id: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

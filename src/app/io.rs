@@ -103,6 +103,20 @@ pub enum Request {
     CancelJob {
         id: u64,
     },
+    /// Event matching: find the candidates and estimate the cost (no LLM call).
+    EstimateMatch {
+        event_id: i32,
+        options: crate::llm::matching::MatchOptions,
+    },
+    /// An event's invitations on file and how many are approved and sent.
+    EventInvitations {
+        event_id: i32,
+    },
+    /// Approves these invitations of the event (those still in draft).
+    ApproveInvitations {
+        event_id: i32,
+        draft_ids: Vec<i32>,
+    },
     Write(Write),
 }
 
@@ -172,6 +186,7 @@ impl Request {
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
             Request::Recovery { key, .. } => format!("recovery:{key}"),
+            Request::EventInvitations { .. } => "invitations".into(),
             _ => return None,
         })
     }
@@ -595,6 +610,11 @@ impl Io {
                     format!("job {id} had already finished")
                 };
                 Loaded::Written { message, prospect_id: None }
+            }
+            r @ (Request::EstimateMatch { .. }
+            | Request::EventInvitations { .. }
+            | Request::ApproveInvitations { .. }) => {
+                super::matching::execute(db, self.jobs.as_ref().ok(), r.clone()).await?
             }
             Request::Write(w) => self.write(w).await?,
         })

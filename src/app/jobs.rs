@@ -74,6 +74,7 @@ impl App {
     }
 
     pub(super) fn on_job(&mut self, update: JobUpdate, out: &mut Vec<Request>) {
+        self.on_match_job(&update, out);
         let finished = update.state.is_finished();
         let done_for = match &update.state {
             JobState::Done(_) => update.kind.prospect_id(),
@@ -88,7 +89,9 @@ impl App {
             Some(j) if j.state.is_finished() => {}
             Some(j) => {
                 j.state = update.state;
-                if finished && update.calls > 0 {
+                j.note = update.note;
+                // Finished, or a long job's progress.
+                if update.calls > 0 {
                     j.calls = update.calls;
                     j.cost = update.cost;
                 }

@@ -89,7 +89,11 @@ impl App {
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
-        if self.cost_command(command, out) || self.job_command(command, out) || self.draft_command(command, out) {
+        if self.match_command(command, out)
+            || self.cost_command(command, out)
+            || self.job_command(command, out)
+            || self.draft_command(command, out)
+        {
             self.ensure_visible(out);
             return;
         }
@@ -112,6 +116,8 @@ impl App {
             // Handled by draft_command where they apply.
             ViewDrafts | NewDraft | ProspectDrafts | DeleteDraft | FilterType => {}
             Research | AiDraft | BulkResearch | ViewJobs | CancelJob | CostRange => {}
+            // Handled by match_command.
+            MatchEvent | ApproveInvitations | ResearchHistory => {}
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -256,13 +262,14 @@ impl App {
                     }
                 }
             }
+            (View::Prospects, Pane::Matches) => {} // not a pane of this view
             (View::Events, Pane::List) => {
                 s.events.selected = clamp(s.events.selected, s.events.events.len());
                 s.events.detail_scroll = 0;
-                if let Some(e) = s.events.events.get(s.events.selected) {
-                    if s.events.attendees.as_ref().map(|a| a.0) != Some(e.id) {
-                        out.push(Request::Attendees { event_id: e.id });
-                    }
+                let moved = s.events.events.get(s.events.selected).map(|e| e.id);
+                if let Some(id) = moved.filter(|id| s.events.attendees.as_ref().map(|a| a.0) != Some(*id)) {
+                    out.push(Request::Attendees { event_id: id });
+                    self.event_selected(out);
                 }
             }
             (View::Events, _) => s.events.detail_scroll = clamp(s.events.detail_scroll as usize, 2000) as u16,
@@ -435,16 +442,18 @@ impl App {
         let command = self.keys.command_for(&key);
         let Some(popup) = self.state.popup.as_mut() else { return };
         match popup {
-            Popup::Help { scroll } | Popup::Interaction { scroll, .. } => match command {
-                Some(Command::Down) => *scroll = scroll.saturating_add(1),
-                Some(Command::Up) => *scroll = scroll.saturating_sub(1),
-                Some(Command::PageDown) => *scroll = scroll.saturating_add(20),
-                Some(Command::PageUp) => *scroll = scroll.saturating_sub(20),
-                Some(Command::Top) => *scroll = 0,
-                Some(Command::Bottom) => *scroll = u16::MAX / 2,
-                Some(Command::Back | Command::Help | Command::Open | Command::Quit) => self.state.popup = None,
-                _ => {}
-            },
+            Popup::Help { scroll } | Popup::Interaction { scroll, .. } | Popup::ResearchHistory { scroll } => {
+                match command {
+                    Some(Command::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Command::Up) => *scroll = scroll.saturating_sub(1),
+                    Some(Command::PageDown) => *scroll = scroll.saturating_add(20),
+                    Some(Command::PageUp) => *scroll = scroll.saturating_sub(20),
+                    Some(Command::Top) => *scroll = 0,
+                    Some(Command::Bottom) => *scroll = u16::MAX / 2,
+                    Some(Command::Back | Command::Help | Command::Open | Command::Quit) => self.state.popup = None,
+                    _ => {}
+                }
+            }
             Popup::Picker(p) => match command {
                 Some(Command::Down) => p.selected = (p.selected + 1).min(p.options.len().saturating_sub(1)),
                 Some(Command::Up) => p.selected = p.selected.saturating_sub(1),
@@ -529,6 +538,7 @@ impl App {
     }
 
     fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
+        self.matching_observe(&loaded, out);
         let s = &mut self.state;
         // A database answer proves the connection; a file written does not.
         if !matches!(loaded, Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_)) {
@@ -586,6 +596,7 @@ impl App {
                 if let Some(e) = s.events.events.get(s.events.selected) {
                     out.push(Request::Attendees { event_id: e.id });
                 }
+                self.event_selected(out);
             }
             Loaded::Attendees { event_id, attendees } => {
                 if s.events.events.get(s.events.selected).map(|e| e.id) == Some(event_id) {
@@ -600,6 +611,7 @@ impl App {
             Loaded::Industries(list) => s.industries = list,
             Loaded::Superseded | Loaded::Nothing => {}
             Loaded::BulkEstimate { filter, count, cost, source } => self.bulk_estimate(filter, count, cost, source),
+            l @ (Loaded::MatchEstimate { .. } | Loaded::EventInvitations { .. }) => self.on_match_loaded(l, out),
             l @ (Loaded::Drafts { .. }
             | Loaded::DraftOpened { .. }
             | Loaded::DraftSaved { .. }
@@ -768,6 +780,9 @@ impl App {
         if matches!(&self.state.popup, Some(Popup::Form(f)) if f.kind == FormKind::CostRange) {
             return self.submit_cost_range(out);
         }
+        if matches!(&self.state.popup, Some(Popup::Form(f)) if matches!(f.kind, FormKind::Match { .. })) {
+            return self.submit_match_form(out);
+        }
         let Some(Popup::Form(form)) = self.state.popup.as_mut() else { return };
         if form.saving {
             return;
@@ -777,7 +792,8 @@ impl App {
         }
         let industry_id = |name: &str| self.state.industries.iter().find(|i| i.name == name).map(|i| i.id);
         let write = match &form.kind {
-            FormKind::CostRange => return, // handled by submit_cost_range
+            FormKind::CostRange => return,    // handled by submit_cost_range
+            FormKind::Match { .. } => return, // handled by submit_match_form
             FormKind::NewProspect | FormKind::EditProspect { .. } => {
                 let input = ProspectInput {
                     full_name: form.field("full_name").value.clone(),

@@ -54,11 +54,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
+    if s.pane == Pane::Matches {
+        return super::matches::draw(frame, detail_area, app, e.id);
+    }
     let mut lines = vec![
         field("Type", &e.event_type, app),
         field("Date", &e.event_date.format("%Y-%m-%d %H:%M").to_string(), app),
         field("Location", &e.location, app),
         field("Status", &e.status, app),
+        super::matches::invitation_line(app, e.id),
+        super::matches::hint_line(app, e.id),
         Line::default(),
     ];
     lines.extend(sanitize::multiline(&e.description).lines().map(|l| Line::from(l.to_string())));

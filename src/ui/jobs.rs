@@ -21,7 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(b, area);
     if j.jobs.is_empty() {
         let msg = "No jobs yet. On a prospect: R researches it, W drafts outreach with the LLM, \
-                   B researches every prospect in the current filter (after showing the estimated cost).\n\
+                   B researches every prospect in the current filter (after showing the estimated cost); \
+                   M on an event matches prospects to it and drafts invitations.\n\
                    Jobs run in the background; X cancels the selected one.";
         frame.render_widget(
             Paragraph::new(msg).style(app.theme.muted).wrap(ratatui::widgets::Wrap { trim: true }),
@@ -40,7 +41,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .map(|u| {
             let (state, style) = match &u.state {
                 JobState::Queued => ("queued".to_string(), app.theme.muted),
-                JobState::Running => ("running".to_string(), app.theme.warning),
+                JobState::Running => match &u.note {
+                    Some(note) => (format!("running: {}", sanitize::line(note)), app.theme.warning),
+                    None => ("running".to_string(), app.theme.warning),
+                },
                 JobState::Done(what) => (format!("done: {}", sanitize::line(what)), app.theme.ok),
                 JobState::Failed(e) => (format!("failed: {}", sanitize::line(e)), app.theme.error),
                 JobState::Cancelled => ("cancelled".to_string(), app.theme.muted),
