@@ -23,6 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     }
+    // The ranking takes the whole view: its reasons need the width.
+    if let (Pane::Matches, Some(e)) = (s.pane, ev.events.get(ev.selected)) {
+        return super::matches::draw(frame, area, app, e.id);
+    }
     let width = list_area.width.saturating_sub(4) as usize;
     let items: Vec<ListItem> = ev
         .events
@@ -54,9 +58,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
-    if s.pane == Pane::Matches {
-        return super::matches::draw(frame, detail_area, app, e.id);
-    }
     let mut lines = vec![
         field("Type", &e.event_type, app),
         field("Date", &e.event_date.format("%Y-%m-%d %H:%M").to_string(), app),

@@ -46,13 +46,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, event_id: i32) {
     let report = m.reports.get(&event_id);
     let title = match report {
         Some(r) => format!(
-            "Matches · {} scored · {} selected ✓ · {} failed · {} invitation(s) written",
+            "Matches for {} · {} scored · {} selected ✓ · {} failed · {} invitation(s) written",
+            event_label(app, event_id),
             r.ranked.len(),
             r.selected().count(),
             r.failed.len(),
             r.invitations_written
         ),
-        None => format!("Invitations on file · {}", m.invitations(event_id).len()),
+        None => format!("Invitations on file for {} · {}", event_label(app, event_id), m.invitations(event_id).len()),
     };
     let b = block(title, focused, app);
     let inner = b.inner(area);
@@ -65,11 +66,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, event_id: i32) {
         }
         header.push(Line::from(Span::styled(
             format!(
-                "top {} or score ≥ {} · {} already invited, skipped · {} · Enter opens the invitation · {} approves the selected",
+                "top {} or score ≥ {}{} · {} already invited (skipped) · Enter opens an invitation · {} approves the selected",
                 r.options.top_n,
                 r.options.min_score,
+                if r.options.dry_run { " · dry run" } else { "" },
                 r.already_invited,
-                if r.options.dry_run { "dry run" } else { "invitations are drafts to review" },
                 keys(Command::ApproveInvitations)
             ),
             app.theme.muted,
@@ -97,63 +98,83 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, event_id: i32) {
     frame.render_widget(Paragraph::new(header), head);
 
     let width = list_area.width as usize;
-    let visible = list_area.height as usize;
-    // Only the rows around the selection are built (a run can rank thousands).
+    // Two lines per row (the reason below); only the rows around the
+    // selection are built (a run can rank thousands).
+    let visible = (list_area.height as usize / 2).max(1);
     let skip = m.selected.saturating_sub(visible.saturating_sub(1));
-    let items: Vec<ListItem> = rows
-        .iter()
-        .skip(skip)
-        .take(visible.max(1))
-        .map(|row| ListItem::new(row_line(app, event_id, row, width)))
-        .collect();
+    let items: Vec<ListItem> =
+        rows.iter().skip(skip).take(visible).map(|row| ListItem::new(row_lines(app, event_id, row, width))).collect();
     let selected = focused.then_some(m.selected.saturating_sub(skip));
     let mut state = ListState::default().with_selected(selected);
     frame.render_stateful_widget(List::new(items).highlight_style(app.theme.selection), list_area, &mut state);
 }
 
-fn row_line(app: &App, event_id: i32, row: &MatchRow<'_>, width: usize) -> Line<'static> {
+/// "#4 Roundtable · Berlin", sanitised.
+fn event_label(app: &App, event_id: i32) -> String {
+    match app.state.events.events.iter().find(|e| e.id == event_id) {
+        Some(e) => format!("#{event_id} {} · {}", sanitize::line(&e.event_type), sanitize::line(&e.location)),
+        None => format!("#{event_id}"),
+    }
+}
+
+fn row_lines(app: &App, event_id: i32, row: &MatchRow<'_>, width: usize) -> Vec<Line<'static>> {
+    let indent = "          ";
     match row {
         MatchRow::Ranked(r) => {
             let invitation = match (r.draft_id, &r.invitation_note) {
                 (Some(id), _) => {
                     let status = app.state.matches.status_of(event_id, id).unwrap_or("draft");
-                    format!("#{id} {}", sanitize::line(status))
+                    format!("invitation #{id} ({})", sanitize::line(status))
                 }
                 (None, Some(note)) => sanitize::line(note).into_owned(),
                 (None, None) => String::new(),
             };
-            let who = fit(&format!("{} · {}", sanitize::line(&r.full_name), sanitize::line(&r.company)), 34);
-            let lead = format!("{} {:>3}  {who:<34}  ", if r.selected { "✓" } else { " " }, r.score);
-            let rest = format!(
-                "{}{}",
-                if invitation.is_empty() { String::new() } else { format!("[{invitation}] ") },
-                sanitize::line(&r.reason)
+            let lead = format!("{} {:>3}  #{:<6} ", if r.selected { "✓" } else { " " }, r.score, r.prospect_id);
+            let who = format!(
+                "{} · {} · {}",
+                sanitize::line(&r.full_name),
+                sanitize::line(&r.company),
+                sanitize::line(&r.industry)
             );
+            let room = width.saturating_sub(lead.chars().count() + invitation.chars().count() + 2);
             let style = if r.selected { app.theme.ok } else { ratatui::style::Style::new() };
-            Line::from(vec![
-                Span::styled(lead.clone(), style),
-                Span::raw(fit(&rest, width.saturating_sub(unicode_width::UnicodeWidthStr::width(lead.as_str())))),
-            ])
+            vec![
+                Line::from(vec![
+                    Span::styled(lead, style),
+                    Span::styled(format!("{:<room$}  ", fit(&who, room)), style),
+                    Span::styled(invitation, app.theme.accent),
+                ]),
+                Line::from(Span::styled(
+                    format!("{indent}{}", fit(&sanitize::line(&r.reason), width.saturating_sub(indent.len()))),
+                    app.theme.muted,
+                )),
+            ]
         }
-        MatchRow::Failed(f) => Line::from(Span::styled(
-            fit(
-                &format!("  —    {} · scoring failed: {}", sanitize::line(&f.full_name), sanitize::line(&f.error)),
-                width,
-            ),
-            app.theme.error,
-        )),
-        MatchRow::OnFile(i) => Line::from(vec![
-            Span::styled(format!("{:<10} ", fit(&sanitize::line(&i.status), 10)), app.theme.accent),
-            Span::raw(fit(
-                &format!(
-                    "#{} {} · {} · {}",
-                    i.draft_id,
-                    sanitize::line(&i.full_name),
-                    sanitize::line(&i.company),
-                    sanitize::line(&i.draft_type)
-                ),
-                width.saturating_sub(11),
+        MatchRow::Failed(f) => vec![
+            Line::from(Span::styled(
+                fit(&format!("  —    #{:<6} {}", f.prospect_id, sanitize::line(&f.full_name)), width),
+                app.theme.error,
             )),
-        ]),
+            Line::from(Span::styled(
+                format!(
+                    "{indent}{}",
+                    fit(&format!("scoring failed: {}", sanitize::line(&f.error)), width.saturating_sub(indent.len()))
+                ),
+                app.theme.error,
+            )),
+        ],
+        MatchRow::OnFile(i) => vec![
+            Line::from(vec![
+                Span::styled(format!("{:<10} ", fit(&sanitize::line(&i.status), 10)), app.theme.accent),
+                Span::raw(fit(
+                    &format!("#{} {} · {}", i.prospect_id, sanitize::line(&i.full_name), sanitize::line(&i.company)),
+                    width.saturating_sub(11),
+                )),
+            ]),
+            Line::from(Span::styled(
+                format!("{indent}invitation #{} ({})", i.draft_id, fit(&sanitize::line(&i.draft_type), 30)),
+                app.theme.muted,
+            )),
+        ],
     }
 }

@@ -554,3 +554,135 @@ async fn closer_match_prints_the_ranking_and_fails_loudly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
 }
+
+/// Drives the app as a user would: M on an event, the estimate in a form,
+/// the run in the background, the ranking, Enter on an invitation, Y.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tui_runs_matching_in_the_background_and_shows_the_ranking() {
+    use closer::app::{io::Io, Action, App};
+    use closer::llm::JobState;
+    use crossterm::event::KeyCode;
+    use support::{ch, ctrl, key, press, screen};
+
+    let w = world(8).await;
+    let lg = w.by_industry["Logistics"].clone();
+    let scores: BTreeMap<i64, i64> = lg.iter().enumerate().map(|(i, id)| (*id as i64, 40 + 7 * i as i64)).collect();
+    let server = StandIn::start(scripted(scores, BTreeSet::new())).await;
+    let c = config(&server.base_url, |_| {});
+    let e = event(&w.db, r#"'["Logistics"]'"#, "NULL").await;
+    let mut jobs = closer::llm::start_jobs(&c, w.db.clone()).unwrap();
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(w.db.clone(), tx).with_jobs(Ok(jobs.runner.clone()), jobs.estimate.clone());
+    let mut app = App::new(&c, w.db.enums.clone(), "db".into(), (120, 40));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+
+    // M outside the Events view says where to go.
+    press(&mut app, &io, [ch('M')]).await;
+    assert!(app.state.status.message.as_deref().unwrap_or("").contains("Events view"));
+    press(&mut app, &io, [ch('2'), ch('M')]).await;
+    let text = screen(&app);
+    assert!(text.contains("Match prospects to event") && text.contains("8 candidate(s) to score"), "{text}");
+    assert!(server.requests().is_empty(), "nothing spent before the answer");
+    // This run: top 3, threshold 90 (nobody reaches it).
+    press(&mut app, &io, [key(KeyCode::Backspace), key(KeyCode::Backspace), ch('3'), key(KeyCode::Tab)]).await;
+    press(&mut app, &io, [key(KeyCode::Backspace), key(KeyCode::Backspace), ch('9'), ch('0'), ctrl('s')]).await;
+    assert!(app.state.popup.is_none());
+    // A second M while it runs is refused.
+    loop {
+        let u = tokio::time::timeout(std::time::Duration::from_secs(30), jobs.updates.recv()).await.unwrap().unwrap();
+        let finished = u.state.is_finished();
+        if let JobState::Failed(why) = &u.state {
+            panic!("{why}");
+        }
+        let requests = app.update(Action::Job(u));
+        io.settle(&mut app, requests).await;
+        if !finished {
+            press(&mut app, &io, [ch('M')]).await;
+            if app.state.popup.is_none() {
+                assert!(app.state.status.message.as_deref().unwrap_or("").contains("already running"));
+            }
+        } else {
+            break;
+        }
+    }
+    let report = app.state.matches.reports.get(&e).expect("the report is kept").clone();
+    assert_eq!((report.ranked.len(), report.selected().count(), report.invitations_written), (8, 3, 3));
+    let text = screen(&app);
+    assert!(text.contains("8 ranked, 3 selected") && text.contains("Invited: 3 · 0 approved · 0 sent"), "{text}");
+
+    // The Matches pane: ranked, selected marked, each with its reason.
+    press(&mut app, &io, [key(KeyCode::Tab), key(KeyCode::Tab)]).await;
+    let text = screen(&app);
+    assert!(text.contains("Matches for #") && text.contains("8 scored · 3 selected ✓"), "{text}");
+    assert_eq!(text.matches('✓').count(), 4, "three rows and the title: {text}");
+    let top = format!("✓  89  #{:<6} Logistics Person 7 · Logistics Co", lg[7]);
+    assert!(text.contains(&top) && text.contains(&format!("Logistics lead #{}: recent call", lg[7])), "{text}");
+    // Enter opens the top candidate's invitation in the editor.
+    press(&mut app, &io, [key(KeyCode::Enter)]).await;
+    match &app.state.popup {
+        Some(closer::app::state::Popup::Editor(ed)) => {
+            assert_eq!(ed.draft_id, report.ranked[0].draft_id);
+            assert!(ed.text().starts_with("Subject: "));
+        }
+        other => panic!("no editor: {other:?}"),
+    }
+    press(&mut app, &io, [key(KeyCode::Esc)]).await;
+    assert!(app.state.popup.is_none());
+    // Y approves the three at once.
+    press(&mut app, &io, [ch('Y')]).await;
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM outreach_drafts WHERE event_id = $1")
+        .bind(e)
+        .fetch_all(&w.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(statuses, vec!["approved"; 3]);
+    assert!(app.state.status.message.as_deref().unwrap_or("").contains("approved 3 invitation(s)"));
+    press(&mut app, &io, [key(KeyCode::Tab)]).await;
+    assert!(screen(&app).contains("Invited: 3 · 3 approved · 0 sent"));
+    // The job is in the Jobs view with its calls.
+    press(&mut app, &io, [ch('6')]).await;
+    let text = screen(&app);
+    assert!(text.contains("match event #") && text.contains("done: event #"), "{text}");
+}
+
+#[tokio::test]
+async fn the_research_history_lists_every_run_newest_first() {
+    use closer::app::{io::Io, App};
+    use support::{ch, press, screen};
+    let w = world(0).await;
+    let pid = w.by_industry["Energy"][0];
+    exec(&w.db, &format!("UPDATE prospects SET last_contacted_at = now() WHERE id = {pid}")).await;
+    for (day, conf, sol) in
+        [("2026-01-05", 0.41, "Cloud POS"), ("2026-03-09", 0.77, "Med Records"), ("2026-02-11", 0.55, "Orphan Tool")]
+    {
+        exec(&w.db, &format!(
+            "INSERT INTO prospect_research (prospect_id, research_summary, key_insights, recommended_solutions, confidence_score, created_at, updated_at)
+             VALUES ({pid}, 'Run of {day}', '[\"insight {day}\"]', '[{{\"id\": 1, \"name\": \"{sol}\", \"reason\": \"fits\"}}]', {conf}, '{day}', '{day}')"
+        )).await;
+    }
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(w.db.clone(), tx);
+    let mut app = App::new(&Config::defaults(), w.db.enums.clone(), "db".into(), (120, 50));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    assert_eq!(app.state.panel.prospect_id, Some(pid));
+    assert!(screen(&app).contains("3 on file (H shows all)"));
+    press(&mut app, &io, [ch('H')]).await;
+    let text = screen(&app);
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} missing: {text}"));
+    assert!(at("2026-03-09") < at("2026-02-11") && at("2026-02-11") < at("2026-01-05"), "newest first");
+    for s in [
+        "confidence 77%",
+        "confidence 55%",
+        "confidence 41%",
+        "Med Records — fits",
+        "Orphan Tool — fits",
+        "Cloud POS — fits",
+        "3 run(s)",
+    ] {
+        at(s);
+    }
+    press(&mut app, &io, [support::key(crossterm::event::KeyCode::Esc)]).await;
+    assert!(app.state.popup.is_none());
+}
