@@ -614,7 +614,7 @@ impl Io {
             r @ (Request::EstimateMatch { .. }
             | Request::EventInvitations { .. }
             | Request::ApproveInvitations { .. }) => {
-                super::matching::execute(db, self.jobs.as_ref().ok(), r.clone()).await?
+                super::matching::execute(db, self.jobs.as_ref(), r.clone()).await?
             }
             Request::Write(w) => self.write(w).await?,
         })

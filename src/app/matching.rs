@@ -72,10 +72,10 @@ impl MatchesState {
 }
 
 /// The I/O layer's part: runs a matching request against the database.
-pub(super) async fn execute(db: &Db, jobs: Option<&JobRunner>, request: Request) -> Result<Loaded> {
+pub(super) async fn execute(db: &Db, jobs: Result<&JobRunner, &String>, request: Request) -> Result<Loaded> {
     Ok(match request {
         Request::EstimateMatch { event_id, options } => {
-            let runner = jobs.ok_or_else(|| eyre!("LLM jobs are off (see the log for why): set the API key"))?;
+            let runner = jobs.map_err(|why| eyre!("LLM jobs are off: {why}"))?;
             let estimate = match matching::plan(db, event_id, options.include_inactive).await {
                 Ok(plan) => estimate::estimate(runner.pipeline(), &plan, &options).await.map_err(|e| e.to_string()),
                 Err(matching::MatchError::Job(e)) => return Err(eyre!("{e}")),

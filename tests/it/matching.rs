@@ -686,3 +686,64 @@ async fn the_research_history_lists_every_run_newest_first() {
     press(&mut app, &io, [support::key(crossterm::event::KeyCode::Esc)]).await;
     assert!(app.state.popup.is_none());
 }
+
+#[test]
+fn the_matching_settings_are_checked_like_every_key() {
+    let path = std::path::Path::new("test.toml");
+    let c = Config::from_str("[matching]\ntop_n = 5\nmin_score = 80\n", path).unwrap();
+    assert_eq!((c.matching.top_n, c.matching.min_score, c.matching.include_inactive), (5, 80, false));
+    let d = Config::defaults().matching;
+    assert_eq!((d.top_n, d.min_score), (20, 70), "the original tool's rule by default");
+    let err = Config::from_str("[matching]\nmin_score = 101\n", path).unwrap_err().to_string();
+    assert!(err.contains("matching.min_score"), "{err}");
+    let err = Config::from_str("[matching]\ntop = 5\n", path).unwrap_err().to_string();
+    assert!(err.contains("unknown key `matching.top`"), "{err}");
+    let keys = Config::defaults().key_bindings();
+    for (c, k) in [
+        (closer::app::Command::MatchEvent, "M"),
+        (closer::app::Command::ApproveInvitations, "Y"),
+        (closer::app::Command::ResearchHistory, "H"),
+    ] {
+        assert_eq!(keys.label(c), k);
+    }
+}
+
+/// The context query reads the same with Closer's indexes and without any
+/// (a database made by the original tool): three newest interactions, the
+/// latest research.
+#[tokio::test]
+async fn candidate_context_is_the_same_with_and_without_indexes() {
+    let w = world(4).await;
+    let lg = w.by_industry["Logistics"].clone();
+    for p in &lg {
+        for d in 1..=5 {
+            exec(&w.db, &format!(
+                "INSERT INTO interactions (prospect_id, interaction_type, interaction_date, subject, content, created_at, updated_at)
+                 VALUES ({p}, 'CALL', '2026-01-0{d}', 'call {d}', 'c', now(), now())"
+            )).await;
+        }
+        for (day, conf) in [("2026-02-01", 0.3), ("2026-03-01", 0.9)] {
+            exec(
+                &w.db,
+                &format!(
+                "INSERT INTO prospect_research (prospect_id, research_summary, confidence_score, created_at, updated_at)
+                 VALUES ({p}, 'research of {day}', {conf}, '{day}', '{day}')"
+            ),
+            )
+            .await;
+        }
+    }
+    let e = event(&w.db, r#"'["Logistics"]'"#, "NULL").await;
+    let with = matching::plan(&w.db, e, false).await.unwrap().candidates;
+    exec(&w.db, "DROP INDEX ix_interactions_prospect_date; DROP INDEX ix_prospect_research_prospect").await;
+    let without = matching::plan(&w.db, e, false).await.unwrap().candidates;
+    assert_eq!(with, without);
+    assert_eq!(with.len(), 4);
+    for c in &with {
+        let subjects: Vec<&str> =
+            c.interactions.as_array().unwrap().iter().map(|i| i["subject"].as_str().unwrap()).collect();
+        assert_eq!(subjects, vec!["call 5", "call 4", "call 3"]);
+        assert_eq!(c.interactions[0]["type"], json!("CALL"));
+        assert_eq!((c.research_summary.as_deref(), c.confidence_score), (Some("research of 2026-03-01"), Some(0.9)));
+    }
+}
