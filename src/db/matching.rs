@@ -218,21 +218,22 @@ impl Db {
         let indexed =
             self.indexed_by_prospect("interactions").await? && self.indexed_by_prospect("prospect_research").await?;
         let context = if indexed {
+            // The research ordered as its index is (no sort per candidate),
+            // the interactions as an ARRAY subquery (its order is kept,
+            // without an ordered aggregate's sort per candidate).
             "LEFT JOIN LATERAL (
                 SELECT r.created_at AS research_at, left(r.research_summary, 600) AS research_summary,
                        r.recommended_solutions, r.confidence_score
                   FROM prospect_research r WHERE r.prospect_id = cand.id
-                 ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+                 ORDER BY r.created_at DESC LIMIT 1
              ) res ON TRUE
              LEFT JOIN LATERAL (
-                SELECT jsonb_agg(jsonb_build_object('date', to_char(t.interaction_date, 'YYYY-MM-DD'),
-                                 'type', t.interaction_type, 'subject', left(t.subject, 120),
-                                 'sentiment', t.sentiment, 'outcome', left(t.outcome, 200))
-                                 ORDER BY t.interaction_date DESC, t.id DESC) AS items
-                  FROM (SELECT x.interaction_date, x.id, x.interaction_type::text AS interaction_type,
-                               x.subject, x.sentiment, x.outcome
-                          FROM interactions x WHERE x.prospect_id = cand.id
-                         ORDER BY x.interaction_date DESC, x.id DESC LIMIT 3) t
+                SELECT to_jsonb(ARRAY(
+                    SELECT jsonb_build_object('date', to_char(x.interaction_date, 'YYYY-MM-DD'),
+                           'type', x.interaction_type::text, 'subject', left(x.subject, 120),
+                           'sentiment', x.sentiment, 'outcome', left(x.outcome, 200))
+                      FROM interactions x WHERE x.prospect_id = cand.id
+                     ORDER BY x.interaction_date DESC, x.id DESC LIMIT 3)) AS items
              ) ints ON TRUE"
         } else {
             "LEFT JOIN (

@@ -13,7 +13,7 @@
 
 pub mod estimate;
 mod invite;
-mod score;
+pub mod score;
 mod select;
 
 use std::time::{Duration, Instant};
