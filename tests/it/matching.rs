@@ -747,3 +747,28 @@ async fn candidate_context_is_the_same_with_and_without_indexes() {
         assert_eq!((c.research_summary.as_deref(), c.confidence_score), (Some("research of 2026-03-01"), Some(0.9)));
     }
 }
+
+/// A matching job is cancellable from Jobs: it stops where it is.
+#[tokio::test]
+async fn a_running_matching_job_can_be_cancelled() {
+    use closer::llm::{JobKind, JobRunner, JobState};
+    let w = world(6).await;
+    let slow =
+        StandIn::start(Arc::new(|req, _| Reply::json(good_answer(req)).after(std::time::Duration::from_secs(3)))).await;
+    let c = config(&slow.base_url, |_| {});
+    let e = event(&w.db, r#"'["Logistics"]'"#, "NULL").await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = JobRunner::start(Arc::new(pipeline(&w.db, &c)), 2, 10, tx);
+    let id = runner.submit(JobKind::Match { event_id: e, options: options(20, 70) }).unwrap();
+    loop {
+        if rx.recv().await.unwrap().state == JobState::Running {
+            break;
+        }
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(runner.cancel(id));
+    assert_eq!(rx.recv().await.unwrap().state, JobState::Cancelled);
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    assert!(invitations(&w.db, e).await.is_empty());
+    assert_eq!(runner.active(), 0);
+}
