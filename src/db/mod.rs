@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod enums;
 pub mod events;
 pub mod interactions;
+pub mod invitations;
 pub mod matching;
 pub mod models;
 pub mod prospects;
