@@ -16,6 +16,8 @@ use crate::db::usage::UsageGroup;
 use crate::db::{demo, Db, EnumKind, OpenOptions};
 use crate::setup::Target;
 
+mod matching;
+
 const BENCH_DB: &str = "closer_bench";
 
 pub async fn run(config: &Config, prospects: u32, target: &Target, reuse: bool, only: &[String]) -> Result<()> {
@@ -72,6 +74,9 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
     }
     if want("pipeline") {
         pipeline(db, config).await?;
+    }
+    if want("matching") {
+        matching::run(db, config).await?;
     }
     if want("costs") {
         costs(db).await?;

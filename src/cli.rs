@@ -73,6 +73,30 @@ pub enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Match prospects to an event with the LLM (workflow event_matching): score every candidate,
+    /// select the top N or everyone at or above the minimum score, and write invitations
+    /// (drafts with status draft). Shows the estimated cost and asks first.
+    Match {
+        #[arg(value_name = "EVENT_ID")]
+        event_id: i32,
+        /// Select at least the N best (default: config matching.top_n).
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
+        /// Select everyone scoring at least S, 0-100 (default: config matching.min_score).
+        #[arg(long, value_name = "S", value_parser = clap::value_parser!(u8).range(0..=100))]
+        min_score: Option<u8>,
+        /// Consider prospects whose status is INACTIVE too.
+        #[arg(long)]
+        include_inactive: bool,
+        /// Score and rank, but write no invitation.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask before spending.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -80,7 +104,7 @@ pub enum Cmd {
         /// Reuse an existing closer_bench database instead of reloading it.
         #[arg(long)]
         reuse: bool,
-        /// Run only these sections (queries, memory, ui, editor, pipeline, costs).
+        /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
@@ -165,6 +189,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             let prospect_id = crate::headless::resolve(&db, &prospect).await?;
             let kinds = vec![crate::llm::JobKind::Draft { prospect_id, event_id: event, draft_type }];
             crate::headless::run(&config, db, kinds).await
+        }
+        Some(Cmd::Match { event_id, top, min_score, include_inactive, dry_run, yes, format }) => {
+            let (db, _) = setup::open(&target, &config).await?;
+            let mut options = crate::llm::matching::MatchOptions::from_config(&config.matching);
+            options.top_n = top.unwrap_or(options.top_n);
+            options.min_score = min_score.unwrap_or(options.min_score);
+            options.include_inactive |= include_inactive;
+            options.dry_run = dry_run;
+            crate::match_cmd::run(&config, db, event_id, options, yes, format).await
         }
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await

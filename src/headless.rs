@@ -33,8 +33,8 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
             JobState::Failed(e) => {
                 failed += 1;
                 println!(
-                    "prospect #{}: {} FAILED: {} · {} call(s) · ${:.6}",
-                    u.kind.prospect_id(),
+                    "{}{} FAILED: {} · {} call(s) · ${:.6}",
+                    who(&u.kind),
                     u.kind.label(),
                     crate::sanitize::line(e),
                     u.calls,
@@ -122,7 +122,10 @@ pub async fn check_draft_type(db: &Db, draft_type: &str, force: bool) -> Result<
 /// What a finished job wrote, for standard output: whom it was for and
 /// the research summary or the draft's text.
 async fn written(db: &Db, kind: &JobKind, what: &str) -> String {
-    let pid = kind.prospect_id();
+    let Some(pid) = kind.prospect_id() else {
+        // Event matching reports on many prospects: its own summary says what it wrote.
+        return format!("{}\n", crate::sanitize::line(what));
+    };
     let name = match db.prospect(pid).await {
         Ok(Some(p)) => format!("{} (#{pid})", crate::sanitize::line(&p.full_name)),
         _ => format!("prospect #{pid}"),
@@ -138,4 +141,9 @@ async fn written(db: &Db, kind: &JobKind, what: &str) -> String {
         .map(|b| crate::sanitize::multiline(&b).lines().map(|l| format!("    {l}\n")).collect::<String>())
         .unwrap_or_default();
     format!("{name}: {}\n{body}", crate::sanitize::line(what))
+}
+
+/// "prospect #12: " for a job about one prospect.
+fn who(kind: &JobKind) -> String {
+    kind.prospect_id().map(|id| format!("prospect #{id}: ")).unwrap_or_default()
 }

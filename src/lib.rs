@@ -8,6 +8,7 @@ pub mod db;
 pub mod headless;
 pub mod llm;
 pub mod logging;
+pub mod match_cmd;
 pub mod report;
 pub mod sanitize;
 pub mod setup;

@@ -120,6 +120,18 @@ pub enum Loaded {
         cost: f64,
         source: String,
     },
+    /// Event matching's candidates and estimated cost (or why it cannot run).
+    MatchEstimate {
+        event_id: i32,
+        estimate: Result<crate::llm::matching::estimate::Estimate, String>,
+    },
+    /// An event's invitations on file and their counts (after an approval, with its message).
+    EventInvitations {
+        event_id: i32,
+        rows: Vec<crate::db::matching::InvitationRow>,
+        counts: crate::db::matching::InviteCounts,
+        message: Option<String>,
+    },
     /// A write finished; the message is shown and affected views reload.
     Written {
         message: String,

@@ -68,6 +68,9 @@ commands! {
     BulkResearch => "bulk_research", "Research every prospect in the current filter (shows the cost first)";
     ViewJobs => "view_jobs", "Show background LLM jobs";
     CancelJob => "cancel_job", "Cancel the selected background job";
+    MatchEvent => "match_event", "Match prospects to the event and draft invitations (cost first)";
+    ApproveInvitations => "approve_invitations", "Approve the event's selected invitations at once";
+    ResearchHistory => "research_history", "Show every research run of the prospect, newest first";
 }
 
 #[cfg(test)]

@@ -161,6 +161,10 @@ pub enum FormKind {
     AiDraft {
         prospect_id: i32,
     },
+    /// Event matching's options for one run (the estimate is the form's message).
+    Match {
+        event_id: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -111,6 +111,20 @@ pub enum Request {
     CancelJob {
         id: u64,
     },
+    /// Event matching: find the candidates and estimate the cost (no LLM call).
+    EstimateMatch {
+        event_id: i32,
+        options: crate::llm::matching::MatchOptions,
+    },
+    /// An event's invitations on file and how many are approved and sent.
+    EventInvitations {
+        event_id: i32,
+    },
+    /// Approves these invitations of the event (those still in draft).
+    ApproveInvitations {
+        event_id: i32,
+        draft_ids: Vec<i32>,
+    },
     Write(Write),
 }
 
@@ -166,6 +180,7 @@ impl Request {
             Request::Costs { .. } => "costs".into(),
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
+            Request::EventInvitations { .. } => "invitations".into(),
             _ => return None,
         })
     }
@@ -199,6 +214,9 @@ impl Request {
             Request::EstimateBulk { .. } => "estimate_bulk",
             Request::BulkResearch { .. } => "bulk_research",
             Request::CancelJob { .. } => "cancel_job",
+            Request::EstimateMatch { .. } => "estimate_match",
+            Request::EventInvitations { .. } => "event_invitations",
+            Request::ApproveInvitations { .. } => "approve_invitations",
             Request::Write(w) => match w {
                 Write::SetStatus { .. } => "write:set_status",
                 Write::SetActive { .. } => "write:set_active",
@@ -220,7 +238,10 @@ impl Request {
             | Request::NewDraft { prospect_id } => format!("prospect={prospect_id}"),
             Request::Interaction { id } | Request::OpenDraft { id } => format!("id={id}"),
             Request::CancelJob { id } => format!("job={id}"),
-            Request::Attendees { event_id } => format!("event={event_id}"),
+            Request::Attendees { event_id }
+            | Request::EstimateMatch { event_id, .. }
+            | Request::EventInvitations { event_id }
+            | Request::ApproveInvitations { event_id, .. } => format!("event={event_id}"),
             Request::ProspectPage { page, .. } => format!("page={page}"),
             Request::StartJobs(kinds) => format!("jobs={}", kinds.len()),
             Request::Write(Write::SetStatus { prospect_id, .. } | Write::SetActive { prospect_id, .. }) => {
@@ -710,6 +731,11 @@ impl Io {
                     format!("job {id} had already finished")
                 };
                 Loaded::Written { message, prospect_id: None }
+            }
+            r @ (Request::EstimateMatch { .. }
+            | Request::EventInvitations { .. }
+            | Request::ApproveInvitations { .. }) => {
+                super::matching::execute(db, self.jobs.as_ref(), r.clone()).await?
             }
             Request::Write(w) => self.write(w, retry).await?,
         })

@@ -93,10 +93,20 @@ impl App {
     fn open_job(&mut self, out: &mut Vec<Request>) {
         let Some(j) = self.state.jobs.selected_job().cloned() else { return };
         match &j.state {
-            JobState::Done(what) => match crate::llm::jobs::written_draft(what) {
-                Some(id) => out.push(Request::OpenDraft { id }),
-                None => {
-                    let prospect_id = j.kind.prospect_id();
+            JobState::Done(what) => match (crate::llm::jobs::written_draft(what), &j.kind) {
+                (Some(id), _) => out.push(Request::OpenDraft { id }),
+                (None, JobKind::Match { event_id, .. }) => {
+                    // The ranking and its invitations, in the Events view.
+                    let event_id = *event_id;
+                    self.state.view = View::Events;
+                    if let Some(i) = self.state.events.events.iter().position(|e| e.id == event_id) {
+                        self.state.events.selected = i;
+                    }
+                    self.state.pane = Pane::Matches;
+                    out.push(Request::EventInvitations { event_id });
+                }
+                (None, kind) => {
+                    let Some(prospect_id) = kind.prospect_id() else { return };
                     self.state.view = View::Prospects;
                     self.state.pane = Pane::Detail;
                     self.state.panel.prospect_id = Some(prospect_id);
@@ -121,7 +131,7 @@ impl App {
 
     /// A job as a person reads it: what, and for whom (by name when known).
     pub fn job_title(&self, kind: &JobKind) -> String {
-        let id = kind.prospect_id();
+        let Some(id) = kind.prospect_id() else { return kind.label() };
         let who = self.state.prospects.name_of(id).map(str::to_string).or_else(|| {
             self.state.panel.detail.as_ref().filter(|d| d.prospect.id == id).map(|d| d.prospect.full_name.clone())
         });
@@ -132,6 +142,7 @@ impl App {
         match kind {
             JobKind::Research { .. } => format!("research {who}"),
             JobKind::Draft { draft_type, .. } => format!("{} for {who}", crate::sanitize::line(draft_type)),
+            JobKind::Match { .. } => kind.label(),
         }
     }
 
@@ -167,9 +178,10 @@ impl App {
     }
 
     pub(super) fn on_job(&mut self, update: JobUpdate, out: &mut Vec<Request>) {
+        self.on_match_job(&update, out);
         let finished = update.state.is_finished();
         let done_for = match &update.state {
-            JobState::Done(_) => Some(update.kind.prospect_id()),
+            JobState::Done(_) => update.kind.prospect_id(),
             _ => None,
         };
         if let JobState::Failed(e) = &update.state {
@@ -181,7 +193,9 @@ impl App {
             Some(j) if j.state.is_finished() => {}
             Some(j) => {
                 j.state = update.state;
-                if finished && update.calls > 0 {
+                j.note = update.note;
+                // Finished, or a long job's progress.
+                if update.calls > 0 {
                     j.calls = update.calls;
                     j.cost = update.cost;
                 }

@@ -9,6 +9,7 @@ pub mod event_picker;
 pub mod form;
 pub mod io;
 mod jobs;
+pub mod matching;
 pub mod recovery;
 pub mod state;
 mod update;
@@ -33,6 +34,8 @@ pub struct App {
     pub state: AppState,
     pub keys: KeyBindings,
     pub theme: Theme,
+    /// Event matching's options from config (`[matching]`), the form's defaults.
+    pub match_defaults: crate::llm::matching::MatchOptions,
 }
 
 impl App {
@@ -57,7 +60,12 @@ impl App {
         state.status.database = database;
         state.status.connected = true;
         state.clipboard_command = config.ui.clipboard_command.clone();
-        Self { state, keys: config.key_bindings(), theme: config.theme(no_color) }
+        Self {
+            state,
+            keys: config.key_bindings(),
+            theme: config.theme(no_color),
+            match_defaults: crate::llm::matching::MatchOptions::from_config(&config.matching),
+        }
     }
 }
 

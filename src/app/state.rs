@@ -45,7 +45,8 @@ impl View {
     pub fn panes(self) -> &'static [Pane] {
         match self {
             View::Prospects => &[Pane::List, Pane::Detail, Pane::Timeline],
-            View::Events | View::Solutions | View::Drafts => &[Pane::List, Pane::Detail],
+            View::Events => &[Pane::List, Pane::Detail, Pane::Matches],
+            View::Solutions | View::Drafts => &[Pane::List, Pane::Detail],
             View::Costs | View::Jobs => &[Pane::List],
         }
     }
@@ -57,6 +58,8 @@ pub enum Pane {
     List,
     Detail,
     Timeline,
+    /// The Events view's match results and invitations.
+    Matches,
 }
 
 /// The virtual prospects list: pages are fetched as they come into view and
@@ -339,6 +342,10 @@ pub enum Popup {
         message: String,
         action: ConfirmAction,
     },
+    /// Every research run of the selected prospect, newest first.
+    ResearchHistory {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -438,4 +445,5 @@ pub struct AppState {
     pub terminal_writes: Vec<String>,
     pub clipboard_command: String,
     pub jobs: JobsState,
+    pub matches: super::matching::MatchesState,
 }

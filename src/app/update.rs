@@ -93,7 +93,11 @@ impl App {
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
-        if self.cost_command(command, out) || self.job_command(command, out) || self.draft_command(command, out) {
+        if self.match_command(command, out)
+            || self.cost_command(command, out)
+            || self.job_command(command, out)
+            || self.draft_command(command, out)
+        {
             self.ensure_visible(out);
             return;
         }
@@ -116,6 +120,8 @@ impl App {
             // Handled by draft_command where they apply.
             ViewDrafts | NewDraft | ProspectDrafts | DeleteDraft | FilterType => {}
             Research | AiDraft | BulkResearch | ViewJobs | CancelJob | CostRange => {}
+            // Handled by match_command.
+            MatchEvent | ApproveInvitations | ResearchHistory => {}
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -260,13 +266,14 @@ impl App {
                     }
                 }
             }
+            (View::Prospects, Pane::Matches) => {} // not a pane of this view
             (View::Events, Pane::List) => {
                 s.events.selected = clamp(s.events.selected, s.events.events.len());
                 s.events.detail_scroll = 0;
-                if let Some(e) = s.events.events.get(s.events.selected) {
-                    if s.events.attendees.as_ref().map(|a| a.0) != Some(e.id) {
-                        out.push(Request::Attendees { event_id: e.id });
-                    }
+                let moved = s.events.events.get(s.events.selected).map(|e| e.id);
+                if let Some(id) = moved.filter(|id| s.events.attendees.as_ref().map(|a| a.0) != Some(*id)) {
+                    out.push(Request::Attendees { event_id: id });
+                    self.event_selected(out);
                 }
             }
             (View::Events, _) => s.events.detail_scroll = clamp(s.events.detail_scroll as usize, 2000) as u16,
@@ -446,16 +453,18 @@ impl App {
         let command = self.keys.command_for(&key);
         let Some(popup) = self.state.popup.as_mut() else { return };
         match popup {
-            Popup::Help { scroll } | Popup::Interaction { scroll, .. } => match command {
-                Some(Command::Down) => *scroll = scroll.saturating_add(1),
-                Some(Command::Up) => *scroll = scroll.saturating_sub(1),
-                Some(Command::PageDown) => *scroll = scroll.saturating_add(20),
-                Some(Command::PageUp) => *scroll = scroll.saturating_sub(20),
-                Some(Command::Top) => *scroll = 0,
-                Some(Command::Bottom) => *scroll = u16::MAX / 2,
-                Some(Command::Back | Command::Help | Command::Open | Command::Quit) => self.state.popup = None,
-                _ => {}
-            },
+            Popup::Help { scroll } | Popup::Interaction { scroll, .. } | Popup::ResearchHistory { scroll } => {
+                match command {
+                    Some(Command::Down) => *scroll = scroll.saturating_add(1),
+                    Some(Command::Up) => *scroll = scroll.saturating_sub(1),
+                    Some(Command::PageDown) => *scroll = scroll.saturating_add(20),
+                    Some(Command::PageUp) => *scroll = scroll.saturating_sub(20),
+                    Some(Command::Top) => *scroll = 0,
+                    Some(Command::Bottom) => *scroll = u16::MAX / 2,
+                    Some(Command::Back | Command::Help | Command::Open | Command::Quit) => self.state.popup = None,
+                    _ => {}
+                }
+            }
             Popup::Picker(p) => match command {
                 Some(Command::Down) => p.selected = (p.selected + 1).min(p.options.len().saturating_sub(1)),
                 Some(Command::Up) => p.selected = p.selected.saturating_sub(1),
@@ -543,6 +552,7 @@ impl App {
     }
 
     fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
+        self.matching_observe(&loaded, out);
         let s = &mut self.state;
         // A database answer proves the connection; a file written does not.
         if !matches!(loaded, Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_)) {
@@ -600,6 +610,7 @@ impl App {
                 if let Some(e) = s.events.events.get(s.events.selected) {
                     out.push(Request::Attendees { event_id: e.id });
                 }
+                self.event_selected(out);
                 let options = self.event_options();
                 if let Some(Popup::Form(form)) = self.state.popup.as_mut() {
                     if let Some(f) = form.fields.iter_mut().find(|f| f.key == "event") {
@@ -622,6 +633,7 @@ impl App {
             Loaded::BulkEstimate { filter, count, researched_today, cost, source } => {
                 self.bulk_estimate(filter, count, researched_today, cost, source)
             }
+            l @ (Loaded::MatchEstimate { .. } | Loaded::EventInvitations { .. }) => self.on_match_loaded(l, out),
             l @ (Loaded::Drafts { .. }
             | Loaded::DraftOpened { .. }
             | Loaded::DraftSaved { .. }
@@ -799,6 +811,9 @@ impl App {
                 return self.submit_ai_draft(prospect_id, out);
             }
         }
+        if matches!(&self.state.popup, Some(Popup::Form(f)) if matches!(f.kind, FormKind::Match { .. })) {
+            return self.submit_match_form(out);
+        }
         let Some(Popup::Form(form)) = self.state.popup.as_mut() else { return };
         if form.saving {
             return;
@@ -808,7 +823,7 @@ impl App {
         }
         let industry_id = |name: &str| self.state.industries.iter().find(|i| i.name == name).map(|i| i.id);
         let write = match &form.kind {
-            FormKind::CostRange | FormKind::AiDraft { .. } => return, // handled above
+            FormKind::CostRange | FormKind::AiDraft { .. } | FormKind::Match { .. } => return, // handled above
             FormKind::NewProspect | FormKind::EditProspect { .. } => {
                 let input = ProspectInput {
                     full_name: form.field("full_name").value.clone(),

@@ -22,6 +22,7 @@ pub const DEFAULT_CONFIG: &str = include_str!("../../config.toml");
 pub struct Config {
     pub database: DatabaseConfig,
     pub llm: LlmConfig,
+    pub matching: MatchingConfig,
     pub ui: UiConfig,
     /// The file the user's settings came from, if any (for messages).
     #[serde(skip)]
@@ -57,6 +58,15 @@ pub struct LlmConfig {
     pub monthly_budget_usd: f64,
     #[serde(default)]
     pub prices: BTreeMap<String, Price>,
+}
+
+/// Event matching's selection rule (see config.toml `[matching]`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingConfig {
+    pub top_n: usize,
+    pub min_score: u8,
+    pub include_inactive: bool,
 }
 
 /// USD per million tokens.
@@ -154,6 +164,9 @@ impl Config {
         }
         if self.llm.monthly_budget_usd < 0.0 {
             return bad("llm.monthly_budget_usd", "must not be negative");
+        }
+        if self.matching.min_score > 100 {
+            return bad("matching.min_score", "must be between 0 and 100");
         }
         if self.ui.page_size < 10 {
             return bad("ui.page_size", "must be at least 10");

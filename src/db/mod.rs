@@ -9,6 +9,8 @@ pub mod drafts;
 pub mod enums;
 pub mod events;
 pub mod interactions;
+pub mod invitations;
+pub mod matching;
 pub mod models;
 pub mod prospect_save;
 pub mod prospects;

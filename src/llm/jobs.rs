@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
+use super::matching::{self, MatchError, MatchReport, Progress};
 use super::pipeline::{JobError, Pipeline, Spend};
 
 /// A running job's place among the `llm.concurrency` slots, which it gives
@@ -37,8 +38,19 @@ pub(crate) async fn wait_without_slot(delay: std::time::Duration) {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobKind {
-    Research { prospect_id: i32 },
-    Draft { prospect_id: i32, event_id: Option<i32>, draft_type: String },
+    Research {
+        prospect_id: i32,
+    },
+    Draft {
+        prospect_id: i32,
+        event_id: Option<i32>,
+        draft_type: String,
+    },
+    /// Event matching for one event (see [`super::matching`]).
+    Match {
+        event_id: i32,
+        options: super::matching::MatchOptions,
+    },
 }
 
 impl JobKind {
@@ -46,12 +58,16 @@ impl JobKind {
         match self {
             JobKind::Research { prospect_id } => format!("research prospect #{prospect_id}"),
             JobKind::Draft { prospect_id, draft_type, .. } => format!("{draft_type} for prospect #{prospect_id}"),
+            JobKind::Match { event_id, options } if options.dry_run => format!("match event #{event_id} (dry run)"),
+            JobKind::Match { event_id, .. } => format!("match event #{event_id}"),
         }
     }
 
-    pub fn prospect_id(&self) -> i32 {
+    /// The prospect a job is about (event matching is about many).
+    pub fn prospect_id(&self) -> Option<i32> {
         match self {
-            JobKind::Research { prospect_id } | JobKind::Draft { prospect_id, .. } => *prospect_id,
+            JobKind::Research { prospect_id } | JobKind::Draft { prospect_id, .. } => Some(*prospect_id),
+            JobKind::Match { .. } => None,
         }
     }
 }
@@ -79,6 +95,16 @@ pub struct JobUpdate {
     pub state: JobState,
     pub calls: u32,
     pub cost: f64,
+    /// Where a long job is ("scoring 120/5000"), while it runs.
+    pub note: Option<String>,
+    /// An event-matching job's result, when it is done.
+    pub report: Option<Arc<MatchReport>>,
+}
+
+impl JobUpdate {
+    fn new(id: u64, kind: JobKind, state: JobState) -> Self {
+        Self { id, kind, state, calls: 0, cost: 0.0, note: None, report: None }
+    }
 }
 
 enum Slot {
@@ -93,6 +119,8 @@ pub struct JobRunner {
     updates: mpsc::UnboundedSender<JobUpdate>,
     slots: Arc<Mutex<HashMap<u64, (JobKind, Slot)>>>,
     next_id: Arc<AtomicU64>,
+    pipeline: Arc<Pipeline>,
+    concurrency: usize,
 }
 
 impl JobRunner {
@@ -105,8 +133,14 @@ impl JobRunner {
         let (queue, mut rx) = mpsc::channel::<(u64, JobKind)>(capacity.max(1));
         let slots: Arc<Mutex<HashMap<u64, (JobKind, Slot)>>> = Arc::default();
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        let runner =
-            Self { queue, updates: updates.clone(), slots: slots.clone(), next_id: Arc::new(AtomicU64::new(1)) };
+        let runner = Self {
+            queue,
+            updates: updates.clone(),
+            slots: slots.clone(),
+            next_id: Arc::new(AtomicU64::new(1)),
+            pipeline: pipeline.clone(),
+            concurrency: concurrency.max(1),
+        };
         tokio::spawn(async move {
             while let Some((id, kind)) = rx.recv().await {
                 let permit = permits.clone().acquire_owned().await.expect("semaphore open");
@@ -120,15 +154,17 @@ impl JobRunner {
                 let kind2 = kind.clone();
                 let slot = Arc::new(JobSlot { permits: permits.clone(), held: Mutex::new(Some(permit)) });
                 let task = tokio::spawn(SLOT.scope(slot, async move {
-                    let _ = updates2.send(JobUpdate {
-                        id,
-                        kind: kind2.clone(),
-                        state: JobState::Running,
-                        calls: 0,
-                        cost: 0.0,
-                    });
+                    let _ = updates2.send(JobUpdate::new(id, kind2.clone(), JobState::Running));
                     let mut spend = Spend::default();
-                    let result = run_job(&pipeline, &kind2, &mut spend).await;
+                    let progress = |p: &Progress| {
+                        let _ = updates2.send(JobUpdate {
+                            calls: p.spend.calls,
+                            cost: p.spend.cost,
+                            note: Some(format!("{} {}/{}", p.node, p.done, p.total)),
+                            ..JobUpdate::new(id, kind2.clone(), JobState::Running)
+                        });
+                    };
+                    let (result, report) = run_job(&pipeline, &kind2, &mut spend, concurrency.max(1), &progress).await;
                     let state = match result {
                         Ok(done) => JobState::Done(done),
                         Err(e) => {
@@ -139,7 +175,12 @@ impl JobRunner {
                         }
                     };
                     slots2.lock().expect("not poisoned").remove(&id);
-                    let _ = updates2.send(JobUpdate { id, kind: kind2, state, calls: spend.calls, cost: spend.cost });
+                    let _ = updates2.send(JobUpdate {
+                        calls: spend.calls,
+                        cost: spend.cost,
+                        report,
+                        ..JobUpdate::new(id, kind2, state)
+                    });
                     // The slot (and its permit) goes when the scope ends, or when the task is aborted.
                 }));
                 let mut s = slots.lock().expect("not poisoned");
@@ -157,7 +198,7 @@ impl JobRunner {
         self.slots.lock().expect("not poisoned").insert(id, (kind.clone(), Slot::Queued));
         match self.queue.try_send((id, kind.clone())) {
             Ok(()) => {
-                let _ = self.updates.send(JobUpdate { id, kind, state: JobState::Queued, calls: 0, cost: 0.0 });
+                let _ = self.updates.send(JobUpdate::new(id, kind, JobState::Queued));
                 Ok(id)
             }
             Err(_) => {
@@ -174,12 +215,22 @@ impl JobRunner {
         if let Slot::Running(handle) = slot {
             handle.abort();
         }
-        let _ = self.updates.send(JobUpdate { id, kind, state: JobState::Cancelled, calls: 0, cost: 0.0 });
+        let _ = self.updates.send(JobUpdate::new(id, kind, JobState::Cancelled));
         true
     }
 
     pub fn active(&self) -> usize {
         self.slots.lock().expect("not poisoned").len()
+    }
+
+    /// The pipeline the jobs run on (for estimates before a job is queued).
+    pub fn pipeline(&self) -> &Arc<Pipeline> {
+        &self.pipeline
+    }
+
+    /// LLM calls at once (`llm.concurrency`).
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 }
 
@@ -189,19 +240,47 @@ pub fn written_draft(done: &str) -> Option<i32> {
     rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
-async fn run_job(pipeline: &Pipeline, kind: &JobKind, spend: &mut Spend) -> Result<String, JobError> {
+/// What a job wrote (or why it failed), and an event-matching job's report,
+/// which a failed run has too: a budget stop keeps what was done.
+type Finished = (Result<String, JobError>, Option<Arc<MatchReport>>);
+
+async fn run_job(
+    pipeline: &Pipeline,
+    kind: &JobKind,
+    spend: &mut Spend,
+    concurrency: usize,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Finished {
     match kind {
-        JobKind::Research { prospect_id } => {
-            let r = pipeline.research(*prospect_id, spend).await?;
-            Ok(format!(
-                "prospect_research #{} (confidence {})",
-                r.id,
-                r.confidence_score.map(|c| format!("{c:.2}")).unwrap_or_else(|| "—".into())
-            ))
-        }
-        JobKind::Draft { prospect_id, event_id, draft_type } => {
-            let d = pipeline.draft(*prospect_id, *event_id, draft_type, spend).await?;
-            Ok(format!("outreach_drafts #{} ({}, status draft)", d.id, d.draft_type))
+        JobKind::Research { prospect_id } => (
+            pipeline.research(*prospect_id, spend).await.map(|r| {
+                format!(
+                    "prospect_research #{} (confidence {})",
+                    r.id,
+                    r.confidence_score.map(|c| format!("{c:.2}")).unwrap_or_else(|| "—".into())
+                )
+            }),
+            None,
+        ),
+        JobKind::Draft { prospect_id, event_id, draft_type } => (
+            pipeline
+                .draft(*prospect_id, *event_id, draft_type, spend)
+                .await
+                .map(|d| format!("outreach_drafts #{} ({}, status draft)", d.id, d.draft_type)),
+            None,
+        ),
+        JobKind::Match { event_id, options } => {
+            let plan = match matching::plan(&pipeline.db, *event_id, options.include_inactive).await {
+                Ok(plan) => plan,
+                Err(MatchError::Job(e)) => return (Err(e), None),
+                Err(other) => return (Err(JobError::NotFound(other.to_string())), None),
+            };
+            let report = matching::run(pipeline, &plan, *options, concurrency, progress).await;
+            spend.calls += report.calls;
+            spend.cost += report.cost;
+            let outcome =
+                if report.is_failure() { Err(JobError::Failed(report.summary())) } else { Ok(report.summary()) };
+            (outcome, Some(Arc::new(report)))
         }
     }
 }

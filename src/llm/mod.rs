@@ -1,9 +1,11 @@
 //! The LLM research and drafting pipeline: an OpenAI-compatible client,
-//! the price table, the two workflows built from named nodes, the job queue,
+//! the price table, the workflows built from named nodes (research,
+//! outreach drafting, event matching), the job queue,
 //! and a stand-in provider for tests and benchmarks.
 
 pub mod client;
 pub mod jobs;
+pub mod matching;
 pub mod pipeline;
 pub mod prices;
 pub mod prompts;
@@ -32,6 +34,18 @@ pub struct Jobs {
 /// Sets up the provider, pipeline and queue from config. The error says
 /// what to do (set the API key, fix the URL, ...).
 pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
+    let pipeline = build_pipeline(config, db)?;
+    let model = pipeline.provider.model.clone();
+    let typical = pipeline.prices.lookup(&model).map(|p| (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0);
+    let estimate = (model, typical);
+    let (tx, updates) = mpsc::unbounded_channel();
+    let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);
+    Ok(Jobs { runner, updates, estimate })
+}
+
+/// The provider and pipeline from config, without a queue (`closer match`
+/// runs one workflow in the foreground).
+pub fn build_pipeline(config: &Config, db: Db) -> Result<Arc<Pipeline>, String> {
     let provider = Provider::from_config(&config.llm)?;
     let hosted = ["api.openai.com", "api.anthropic.com"].iter().any(|h| provider.base_url.contains(h));
     if !provider.has_key() && hosted {
@@ -41,11 +55,5 @@ pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
         ));
     }
     let prompts = prompts::Prompts::load(&config.llm.prompts_dir).map_err(|e| e.to_string())?;
-    let model = provider.model.clone();
-    let pipeline = Arc::new(Pipeline::new(db, provider, &config.llm, prompts));
-    let typical = pipeline.prices.lookup(&model).map(|p| (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0);
-    let estimate = (model, typical);
-    let (tx, updates) = mpsc::unbounded_channel();
-    let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);
-    Ok(Jobs { runner, updates, estimate })
+    Ok(Arc::new(Pipeline::new(db, provider, &config.llm, prompts)))
 }

@@ -143,6 +143,18 @@ pub struct DraftAnswer {
     pub body: String,
 }
 
+/// What the drafting node writes, and which workflow and node its call is logged under.
+#[derive(Debug, Clone, Copy)]
+pub struct DraftRequest<'a> {
+    pub workflow: &'a str,
+    pub node: &'a str,
+    pub prospect_id: i32,
+    pub event_id: Option<i32>,
+    pub draft_type: &'a str,
+    /// Why this prospect is written to (event matching's reason), if any.
+    pub why: Option<&'a str>,
+}
+
 /// (id, name) of the solutions a recommendation may name.
 type Catalog = Vec<(i32, String, String)>;
 
@@ -244,6 +256,34 @@ impl Pipeline {
         draft_type: &str,
         spend: &mut Spend,
     ) -> Result<OutreachDraft, JobError> {
+        let request = DraftRequest {
+            workflow: DRAFT_WORKFLOW,
+            node: "generate_draft",
+            prospect_id,
+            event_id,
+            draft_type,
+            why: None,
+        };
+        let content = self.write_draft(&request, spend).await?;
+        // save_draft: status draft, for a person to review.
+        Ok(self
+            .db
+            .create_draft(&DraftInput {
+                prospect_id,
+                event_id,
+                draft_type: draft_type.to_string(),
+                content,
+                status: "draft".into(),
+            })
+            .await?)
+    }
+
+    /// The drafting node (load_context → generate_draft), shared by the
+    /// outreach workflow and event matching's generate_invitations so that
+    /// both use the same prompts and validation. Returns the text to save;
+    /// the usage row names `request.workflow` and `request.node`.
+    pub async fn write_draft(&self, request: &DraftRequest<'_>, spend: &mut Spend) -> Result<String, JobError> {
+        let DraftRequest { workflow, node, prospect_id, event_id, draft_type, why } = *request;
         // load_context
         let db = &self.db;
         let detail = db
@@ -257,7 +297,7 @@ impl Pipeline {
             None => None,
         };
         let linkedin = draft_type.contains("linkedin");
-        let data = json!({
+        let mut data = json!({
             "prospect": {"name": detail.prospect.full_name, "status": detail.prospect.status, "location": detail.prospect.location},
             "company": {"name": detail.company.name, "size": detail.company.size, "industry": detail.industry.name},
             "research": research.first().map(|r| json!({"summary": r.research_summary, "key_insights": r.key_insights,
@@ -267,7 +307,16 @@ impl Pipeline {
             "event": event.as_ref().map(|e| json!({"type": e.event_type, "date": e.event_date.to_string(),
                                                    "location": e.location, "description": e.description})),
         });
-        let kind = if linkedin { "LinkedIn message" } else { "email" };
+        if let Some(why) = why {
+            data["why_invited"] = json!(why);
+        }
+        let kind = if linkedin {
+            "LinkedIn message"
+        } else if draft_type.contains("invitation") && event.is_some() {
+            "email inviting them to the event"
+        } else {
+            "email"
+        };
         let messages = vec![
             Message::system(self.prompts.draft_system.clone()),
             Message::user(fill(
@@ -277,7 +326,7 @@ impl Pipeline {
         ];
         // generate_draft
         let answer: DraftAnswer = self
-            .call(DRAFT_WORKFLOW, "generate_draft", &messages, draft_schema(), spend, |text| {
+            .call(workflow, node, &messages, draft_schema(), spend, |text| {
                 let a: DraftAnswer = parse_json(text)?;
                 if a.body.trim().is_empty() {
                     return Err("the draft's body is empty".into());
@@ -288,21 +337,11 @@ impl Pipeline {
                 Ok(a)
             })
             .await?;
-        // save_draft: status draft, for a person to review.
-        let content = if linkedin || answer.subject.trim().is_empty() {
+        Ok(if linkedin || answer.subject.trim().is_empty() {
             answer.body.trim().to_string()
         } else {
             format!("Subject: {}\n\n{}", answer.subject.trim(), answer.body.trim())
-        };
-        Ok(db
-            .create_draft(&DraftInput {
-                prospect_id,
-                event_id,
-                draft_type: draft_type.to_string(),
-                content,
-                status: "draft".into(),
-            })
-            .await?)
+        })
     }
 
     // ---- the call ---------------------------------------------------------

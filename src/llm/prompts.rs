@@ -10,6 +10,8 @@ pub struct Prompts {
     pub research_user: String,
     pub draft_system: String,
     pub draft_user: String,
+    pub match_system: String,
+    pub match_user: String,
 }
 
 impl Default for Prompts {
@@ -19,6 +21,8 @@ impl Default for Prompts {
             research_user: include_str!("../../assets/prompts/research_user.md").into(),
             draft_system: include_str!("../../assets/prompts/draft_system.md").into(),
             draft_user: include_str!("../../assets/prompts/draft_user.md").into(),
+            match_system: include_str!("../../assets/prompts/match_system.md").into(),
+            match_user: include_str!("../../assets/prompts/match_user.md").into(),
         }
     }
 }
@@ -39,6 +43,8 @@ impl Prompts {
             ("research_user.md", &mut p.research_user),
             ("draft_system.md", &mut p.draft_system),
             ("draft_user.md", &mut p.draft_user),
+            ("match_system.md", &mut p.match_system),
+            ("match_user.md", &mut p.match_user),
         ] {
             let path = dir.join(name);
             if path.is_file() {

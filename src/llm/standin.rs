@@ -169,6 +169,9 @@ pub fn good_answer(req: &Received) -> Value {
 /// The JSON content a correct model would give for this request.
 pub fn answer_content(req: &Received) -> String {
     let user = req.body["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["content"].as_str()).unwrap_or("");
+    if let Some(id) = scoring_prospect(req) {
+        return score_content(standin_score(id), "Targeted industry with recent interest in the featured solutions.");
+    }
     if let Some(catalog) = between(user, "<catalog>", "</catalog>") {
         let items: Value = serde_json::from_str(catalog.trim()).unwrap_or(json!([]));
         let first = &items[0];
@@ -182,6 +185,25 @@ pub fn answer_content(req: &Received) -> String {
     } else {
         json!({"subject": "Cutting your data platform costs", "body": "Hi {first_name},\n\nTeams like {company} cut infrastructure spend by a third with a managed platform. Worth 20 minutes next week?\n\nBest,\nSam"}).to_string()
     }
+}
+
+/// The prospect id of an event-matching scoring request (its prompt has
+/// `<event_data>` and the prospect's JSON in `<prospect_data>`), if it is one.
+pub fn scoring_prospect(req: &Received) -> Option<i64> {
+    let user = req.body["messages"].as_array()?.last()?["content"].as_str()?;
+    between(user, "<event_data>", "</event_data>")?;
+    let data: Value = serde_json::from_str(between(user, "<prospect_data>", "</prospect_data>")?.trim()).ok()?;
+    data["prospect_id"].as_i64()
+}
+
+/// The stand-in's score for a prospect: spread over 0-100, fixed per id.
+pub fn standin_score(prospect_id: i64) -> i64 {
+    (prospect_id * 37 + 11).rem_euclid(101)
+}
+
+/// A scoring answer's JSON content.
+pub fn score_content(score: i64, reason: &str) -> String {
+    json!({"score": score, "reason": reason}).to_string()
 }
 
 /// A chat-completions body. `usage` is (prompt, completion, cached), or none.

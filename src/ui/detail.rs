@@ -41,9 +41,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled("Research", app.theme.title),
                 Span::styled(
                     format!(
-                        "  {} · confidence {confidence} · {} on file",
+                        "  {} · confidence {confidence} · {} on file ({} shows all)",
                         r.created_at.format("%Y-%m-%d"),
-                        p.research.len()
+                        p.research.len(),
+                        app.keys.label(crate::app::Command::ResearchHistory)
                     ),
                     app.theme.muted,
                 ),

@@ -23,6 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
         return;
     }
+    // The ranking takes the whole view: its reasons need the width.
+    if let (Pane::Matches, Some(e)) = (s.pane, ev.events.get(ev.selected)) {
+        return super::matches::draw(frame, area, app, e.id);
+    }
     let width = list_area.width.saturating_sub(4) as usize;
     let items: Vec<ListItem> = ev
         .events
@@ -59,6 +63,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         field("Date", &e.event_date.format("%Y-%m-%d %H:%M").to_string(), app),
         field("Location", &e.location, app),
         field("Status", &e.status, app),
+        super::matches::invitation_line(app, e.id),
+        super::matches::hint_line(app, e.id),
         Line::default(),
     ];
     lines.extend(sanitize::multiline(&e.description).lines().map(|l| Line::from(l.to_string())));

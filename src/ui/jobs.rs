@@ -25,12 +25,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         let k = |c| app.keys.label(c);
         let msg = format!(
             "No jobs yet. On a prospect: {} researches it, {} drafts outreach with the LLM, {} researches every \
-             prospect in the current filter (after showing the estimated cost).\n\
+             prospect in the current filter (after showing the estimated cost); {} on an event matches prospects to \
+             it and drafts invitations.\n\
              Jobs run in the background. Here: {} opens what a job wrote or why it failed, {} runs a failed job \
              again, {} cancels.",
             k(Command::Research),
             k(Command::AiDraft),
             k(Command::BulkResearch),
+            k(Command::MatchEvent),
             k(Command::Open),
             k(Command::Refresh),
             k(Command::CancelJob)
@@ -52,7 +54,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         .map(|u| {
             let (state, style) = match &u.state {
                 JobState::Queued => ("queued".to_string(), app.theme.muted),
-                JobState::Running => ("running".to_string(), app.theme.warning),
+                JobState::Running => match &u.note {
+                    Some(note) => (format!("running: {}", sanitize::line(note)), app.theme.warning),
+                    None => ("running".to_string(), app.theme.warning),
+                },
                 JobState::Done(what) => (format!("done: {}", sanitize::line(what)), app.theme.ok),
                 JobState::Failed(e) => (format!("failed: {}", sanitize::line(e)), app.theme.error),
                 JobState::Cancelled => ("cancelled".to_string(), app.theme.muted),

@@ -65,6 +65,8 @@ pub fn hint_commands(app: &App) -> &'static [Command] {
         (View::Costs, _) => &[CycleSort, CostRange, NextPane, Open, Back, Help, Quit],
         (View::Jobs, _) => &[Open, Refresh, CancelJob, ViewProspects, Help, Quit],
         (View::Drafts, _) => &[Open, NewDraft, Search, FilterStatus, FilterType, DeleteDraft, Help, Quit],
+        (View::Events, Pane::Matches) => &[Down, Open, ApproveInvitations, MatchEvent, NextPane, Help, Quit],
+        (View::Events, _) => &[Down, Open, MatchEvent, NextPane, ViewProspects, Help, Quit],
         _ => &[Down, Open, NextPane, ViewProspects, Help, Quit],
     }
 }

@@ -15,7 +15,7 @@ use crate::support::{self, ch, key, press, screen};
 
 fn job(id: u64, prospect_id: i32, state: JobState) -> Action {
     let kind = JobKind::Draft { prospect_id, event_id: None, draft_type: "offer_email".into() };
-    Action::Job(JobUpdate { id, kind, state, calls: 1, cost: 0.0012 })
+    Action::Job(JobUpdate { id, kind, state, calls: 1, cost: 0.0012, note: None, report: None })
 }
 
 #[tokio::test]

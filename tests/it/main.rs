@@ -12,6 +12,7 @@ mod existing_db;
 mod hostile;
 mod jobs_view;
 mod llm;
+mod matching;
 mod repository;
 mod schema;
 mod security;

@@ -489,7 +489,7 @@ async fn a_job_waiting_to_retry_does_not_hold_a_concurrency_slot() {
         user_message(&reqs[1]).contains(&second),
         "while the first job waits out Retry-After, the second one calls"
     );
-    assert_eq!(finished, vec![ids[1], ids[0]]);
+    assert_eq!(finished, vec![Some(ids[1]), Some(ids[0])]);
     assert_eq!(server.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 1, "still one call at a time");
 }
 
