@@ -68,6 +68,8 @@ pub enum Cmd {
         #[arg(long = "type", default_value = "offer_email")]
         draft_type: String,
     },
+    /// Import prospects, interactions or events from a CSV file (one transaction; --dry-run changes nothing).
+    Import(crate::import::cli::ImportArgs),
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -151,6 +153,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let kinds = vec![crate::llm::JobKind::Draft { prospect_id: id, event_id: event, draft_type }];
             crate::headless::run(&config, db, kinds).await
         }
+        Some(Cmd::Import(args)) => crate::import::cli::run(&config, &target, args).await,
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await
         }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod headless;
+pub mod import;
 pub mod llm;
 pub mod logging;
 pub mod report;
