@@ -70,6 +70,8 @@ pub enum Cmd {
     },
     /// Import prospects, interactions or events from a CSV file (one transaction; --dry-run changes nothing).
     Import(crate::import::cli::ImportArgs),
+    /// Export prospects, interactions, drafts or events as CSV or JSON (standard output, or --output FILE).
+    Export(crate::export::ExportArgs),
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -154,6 +156,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             crate::headless::run(&config, db, kinds).await
         }
         Some(Cmd::Import(args)) => crate::import::cli::run(&config, &target, args).await,
+        Some(Cmd::Export(args)) => crate::export::run(&config, &target, args).await,
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await
         }

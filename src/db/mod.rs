@@ -8,6 +8,7 @@ pub mod demo;
 pub mod drafts;
 pub mod enums;
 pub mod events;
+pub mod export;
 pub mod import;
 pub mod interactions;
 pub mod models;

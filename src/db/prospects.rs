@@ -68,7 +68,7 @@ pub struct ProspectFilter {
 }
 
 impl ProspectFilter {
-    fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+    pub(crate) fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
         self.push_where_with(qb, true)
     }
 

@@ -16,15 +16,21 @@ pub fn shown(value: &str) -> String {
     format!("\"{}\"", crate::sanitize::line(&truncate(value, 60)))
 }
 
-/// A single-line cell: trimmed, empty as None, and a leading `'` that
-/// protects a formula (`'=`, `'+`, `'-`, `'@`, as Closer's own export writes)
-/// removed, so export → import gives back the original text.
+/// A single-line cell: trimmed, line breaks and tabs inside it turned into
+/// spaces (a name or a company spans one line), empty as None, and a
+/// leading `'` that protects a formula (`'=`, `'+`, `'-`, `'@`, as Closer's
+/// own export writes) removed, so export → import gives back the text.
 pub fn cell(raw: &str) -> Option<String> {
     let t = raw.trim();
     if t.is_empty() {
         return None;
     }
-    Some(unprotect(t).to_string())
+    let t = unprotect(t);
+    if t.contains(['\n', '\r', '\t']) {
+        let joined = t.replace("\r\n", " ").replace(['\n', '\r', '\t'], " ");
+        return Some(joined);
+    }
+    Some(t.to_string())
 }
 
 /// A multi-line text cell (content, description, outcome): kept as
@@ -143,6 +149,7 @@ mod tests {
         assert_eq!(cell("'=SUM(A1)"), Some("=SUM(A1)".into()));
         assert_eq!(cell("'-5"), Some("-5".into()));
         assert_eq!(cell("'quoted"), Some("'quoted".into()));
+        assert_eq!(cell("Multi\r\nLine\tx"), Some("Multi Line x".into()));
         assert_eq!(text("a\r\nb"), Some("a\nb".into()));
     }
 

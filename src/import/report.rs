@@ -23,9 +23,9 @@ pub fn thousands(n: u64) -> String {
 pub fn counts(s: &Summary) -> Vec<String> {
     let what = s.entity.map(|e| e.name()).unwrap_or("rows");
     let mut lines = vec![if s.dry_run {
-        format!("Dry run: {} {what} rows read; nothing was changed. A real run would:", thousands(s.rows))
+        format!("Dry run: read {} rows of {what}; nothing was changed. A real run would:", thousands(s.rows))
     } else {
-        format!("Imported {} {what} rows in {:.1} s:", thousands(s.rows), s.elapsed.as_secs_f64())
+        format!("Read {} rows of {what} in {:.1} s:", thousands(s.rows), s.elapsed.as_secs_f64())
     }];
     let verb = |done: &str, would: &str| if s.dry_run { would.to_string() } else { done.to_string() };
     lines.push(format!("  {:>9}  {}", thousands(s.new), verb("new", "add as new")));
