@@ -37,6 +37,8 @@ pub enum Action {
     },
     /// A background LLM job changed state.
     Job(JobUpdate),
+    /// How far the running import is (not an answer: requests stay in flight).
+    ImportProgress(crate::import::Progress),
     Quit,
 }
 
@@ -114,6 +116,17 @@ pub enum Loaded {
         count: i64,
         cost: f64,
         source: String,
+    },
+    /// Tab in the import popup: the path completed as far as it is unique.
+    PathCompleted {
+        input: String,
+        completed: String,
+        candidates: Vec<String>,
+    },
+    /// An import (or its dry run) finished.
+    Imported {
+        dry_run: bool,
+        summary: Box<crate::import::Summary>,
     },
     /// A write finished; the message is shown and affected views reload.
     Written {

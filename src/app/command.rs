@@ -68,6 +68,8 @@ commands! {
     BulkResearch => "bulk_research", "Research every prospect in the current filter (shows the cost first)";
     ViewJobs => "view_jobs", "Show background LLM jobs";
     CancelJob => "cancel_job", "Cancel the selected background job";
+    Import => "import", "Import prospects from a CSV file (shows a dry run first)";
+    Export => "export", "Export the prospects list, as filtered, to a CSV file under the data directory";
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ use crate::db::usage::{UsageGroup, UsageRange};
 use crate::db::Db;
 use crate::llm::{JobKind, JobRunner};
 
+mod transfer;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     ProspectPage {
@@ -104,6 +106,21 @@ pub enum Request {
         id: u64,
     },
     Write(Write),
+    /// Completes a file path typed in the import popup (Tab).
+    CompletePath {
+        input: String,
+    },
+    /// Imports (or, with `options.dry_run`, checks) a CSV file.
+    Import {
+        path: String,
+        options: crate::import::Options,
+        cancel: super::transfer::CancelFlag,
+    },
+    /// Writes a list to a CSV file under the data directory.
+    ExportList {
+        entity: crate::export::ExportEntity,
+        filter: crate::db::export::ExportFilter,
+    },
 }
 
 /// The company a prospect form names: an existing one, or one to create.
@@ -172,6 +189,7 @@ impl Request {
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
             Request::Recovery { key, .. } => format!("recovery:{key}"),
+            Request::CompletePath { .. } => "complete_path".into(),
             _ => return None,
         })
     }
@@ -597,6 +615,9 @@ impl Io {
                 Loaded::Written { message, prospect_id: None }
             }
             Request::Write(w) => self.write(w).await?,
+            Request::CompletePath { .. } | Request::Import { .. } | Request::ExportList { .. } => {
+                self.transfer(request).await?
+            }
         })
     }
 

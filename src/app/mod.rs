@@ -9,6 +9,7 @@ pub mod form;
 pub mod io;
 mod jobs;
 pub mod state;
+pub mod transfer;
 mod update;
 
 use std::time::{Duration, Instant};

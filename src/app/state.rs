@@ -318,6 +318,8 @@ pub enum Popup {
         message: String,
         action: ConfirmAction,
     },
+    /// `I`: a CSV file's path, its dry run, the import and its summary.
+    Import(Box<super::transfer::ImportPopup>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

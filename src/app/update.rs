@@ -54,6 +54,7 @@ impl App {
                 }
             }
             Action::Job(update) => self.on_job(update, &mut out),
+            Action::ImportProgress(p) => self.on_import_progress(p),
             Action::Quit => self.state.should_quit = true,
         }
         if view_before == View::Costs && self.state.view != View::Costs {
@@ -89,7 +90,11 @@ impl App {
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
-        if self.cost_command(command, out) || self.job_command(command, out) || self.draft_command(command, out) {
+        if self.transfer_command(command, out)
+            || self.cost_command(command, out)
+            || self.job_command(command, out)
+            || self.draft_command(command, out)
+        {
             self.ensure_visible(out);
             return;
         }
@@ -112,6 +117,7 @@ impl App {
             // Handled by draft_command where they apply.
             ViewDrafts | NewDraft | ProspectDrafts | DeleteDraft | FilterType => {}
             Research | AiDraft | BulkResearch | ViewJobs | CancelJob | CostRange => {}
+            Import | Export => {} // handled by transfer_command
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -339,7 +345,7 @@ impl App {
         self.ensure_visible(out);
     }
 
-    fn reload_all(&mut self, out: &mut Vec<Request>) {
+    pub(super) fn reload_all(&mut self, out: &mut Vec<Request>) {
         let keep = self.state.prospects.selected;
         self.reset_prospects(out);
         self.state.prospects.selected = keep;
@@ -430,6 +436,7 @@ impl App {
             Some(Popup::Editor(_)) => return self.editor_key(key, out),
             Some(Popup::Recover { .. }) => return self.recover_key(key, out),
             Some(Popup::Confirm { .. }) => return self.confirm_key(key, out),
+            Some(Popup::Import(_)) => return self.import_key(key, out),
             _ => {}
         }
         let command = self.keys.command_for(&key);
@@ -461,7 +468,7 @@ impl App {
                 Some(Command::Back | Command::Quit) => self.state.popup = None,
                 _ => {}
             },
-            Popup::Editor(_) | Popup::Recover { .. } | Popup::Confirm { .. } => {}
+            Popup::Editor(_) | Popup::Recover { .. } | Popup::Confirm { .. } | Popup::Import(_) => {}
             Popup::Form(form) => {
                 let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
                 match key.code {
@@ -531,7 +538,10 @@ impl App {
     fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
         let s = &mut self.state;
         // A database answer proves the connection; a file written does not.
-        if !matches!(loaded, Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_)) {
+        if !matches!(
+            loaded,
+            Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_) | Loaded::PathCompleted { .. }
+        ) {
             s.status.connected = true;
         }
         match loaded {
@@ -605,6 +615,7 @@ impl App {
             | Loaded::DraftSaved { .. }
             | Loaded::Recoveries(_)) => self.on_draft_loaded(l, out),
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
+            l @ (Loaded::PathCompleted { .. } | Loaded::Imported { .. }) => self.on_transfer_loaded(l, out),
             Loaded::Costs { totals, breakdown, daily, month_cost, high_water } => {
                 s.costs.totals = Some(totals);
                 s.costs.breakdown = breakdown;
@@ -655,6 +666,10 @@ impl App {
     }
 
     fn on_failed(&mut self, request: Request, error: String, retryable: bool) {
+        if self.on_transfer_failed(&request, &error) {
+            self.state.status.connected &= !retryable;
+            return;
+        }
         let s = &mut self.state;
         if retryable {
             s.status.connected = false;

@@ -125,7 +125,11 @@ impl Db {
         self.stream(qb, &mut each).await
     }
 
-    pub async fn export_drafts(&self, filter: &ExportFilter, mut each: impl FnMut(DraftOut) -> Result<()>) -> Result<u64> {
+    pub async fn export_drafts(
+        &self,
+        filter: &ExportFilter,
+        mut each: impl FnMut(DraftOut) -> Result<()>,
+    ) -> Result<u64> {
         let mut qb = QueryBuilder::new(format!(
             "SELECT d.id, p.email, p.full_name, c.name AS company, d.draft_type, d.status, {EVENT_KEY},
                     d.content, d.created_at, d.updated_at
@@ -152,7 +156,11 @@ impl Db {
         self.stream(qb, &mut each).await
     }
 
-    pub async fn export_events(&self, filter: &ExportFilter, mut each: impl FnMut(EventOut) -> Result<()>) -> Result<u64> {
+    pub async fn export_events(
+        &self,
+        filter: &ExportFilter,
+        mut each: impl FnMut(EventOut) -> Result<()>,
+    ) -> Result<u64> {
         let mut qb = QueryBuilder::new(
             "SELECT e.event_type, e.event_date, e.location, e.description, e.status, e.target_industries,
                     e.target_roles, e.solutions_featured

@@ -117,7 +117,10 @@ pub async fn resolve_filter(db: &Db, entity: ExportEntity, args: &ExportArgs) ->
     if let Some(s) = &args.status {
         if per_prospect {
             let label = db.enums.find(EnumKind::ProspectStatus, s).ok_or_else(|| {
-                eyre!("unknown status {s:?}: this database's labels are {}", db.enums.labels(EnumKind::ProspectStatus).join(", "))
+                eyre!(
+                    "unknown status {s:?}: this database's labels are {}",
+                    db.enums.labels(EnumKind::ProspectStatus).join(", ")
+                )
             })?;
             f.prospects.status = Some(label.to_string());
         } else {

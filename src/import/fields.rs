@@ -109,10 +109,7 @@ pub fn datetime(field: &str, value: &str) -> Result<(NaiveDateTime, bool), Strin
             return Ok((d.and_hms_opt(0, 0, 0).expect("midnight"), true));
         }
     }
-    Err(format!(
-        "{field} {} is not a date Closer reads (write YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], UTC)",
-        shown(value)
-    ))
+    Err(format!("{field} {} is not a date Closer reads (write YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS], UTC)", shown(value)))
 }
 
 /// yes/no in the spellings spreadsheets use.

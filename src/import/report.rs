@@ -63,12 +63,8 @@ pub fn counts(s: &Summary) -> Vec<String> {
 
 /// The rejected rows, `line N: reason`, at most `limit` of them.
 pub fn rejections(s: &Summary, limit: usize) -> Vec<String> {
-    let mut lines: Vec<String> = s
-        .rejections
-        .iter()
-        .take(limit)
-        .map(|r| format!("line {}: {}", r.line, sanitize::line(&r.reason)))
-        .collect();
+    let mut lines: Vec<String> =
+        s.rejections.iter().take(limit).map(|r| format!("line {}: {}", r.line, sanitize::line(&r.reason))).collect();
     let shown = lines.len() as u64;
     if s.rejected > shown {
         lines.push(format!("… and {} more rejected rows", thousands(s.rejected - shown)));

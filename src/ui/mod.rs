@@ -14,6 +14,7 @@ mod prospects;
 mod solutions;
 mod status;
 mod timeline;
+mod transfer;
 
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;

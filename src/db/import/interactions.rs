@@ -3,7 +3,10 @@
 //! share it) and optionally an event, by id or by type, date and location.
 //! A row is a duplicate when prospect, type, date and subject (trimmed,
 //! case-insensitive) match. New interactions move the prospect's
-//! last_contacted_at forward, as logging one in the app does.
+//! last_contacted_at forward, as logging one in the app does, when the
+//! newest is on a later day: the original tool often stores that column
+//! as a date at midnight, which covers the whole day (and so an exported
+//! and re-imported database keeps its values).
 
 use chrono::NaiveDateTime;
 use color_eyre::eyre::Result;
@@ -18,7 +21,12 @@ pub enum EventRef {
     Id(i32),
     /// Type, date (the whole day when `date_only`) and location, matched
     /// case-insensitively; the oldest event when several match.
-    Key { event_type: String, date: NaiveDateTime, date_only: bool, location: String },
+    Key {
+        event_type: String,
+        date: NaiveDateTime,
+        date_only: bool,
+        location: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +173,8 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool) 
            FROM (SELECT k.prospect_id, max(s.idate) AS latest
                    FROM import_plan k JOIN import_interactions s USING (line)
                   WHERE k.action = 'insert' GROUP BY 1) m
-          WHERE p.id = m.prospect_id AND (p.last_contacted_at IS NULL OR p.last_contacted_at < m.latest)"
+          WHERE p.id = m.prospect_id
+            AND (p.last_contacted_at IS NULL OR p.last_contacted_at < date_trunc('day', m.latest))"
     ))
     .execute(&mut *conn)
     .await?;

@@ -161,7 +161,8 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool, 
     )
     .fetch_one(&mut *conn)
     .await?;
-    let plan = Plan { companies_created: companies as u64, industries_created: industries as u64, ..Default::default() };
+    let plan =
+        Plan { companies_created: companies as u64, industries_created: industries as u64, ..Default::default() };
     if dry_run {
         return Ok(plan);
     }
