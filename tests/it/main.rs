@@ -8,6 +8,7 @@ mod costs;
 mod drafts;
 mod e2e;
 mod existing_db;
+mod import;
 mod llm;
 mod repository;
 mod schema;
