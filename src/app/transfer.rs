@@ -91,7 +91,11 @@ impl App {
                 self.state.popup = Some(Popup::Import(Box::new(ImportPopup::new())));
             }
             Command::Export if self.state.view == View::Prospects => {
-                let filter = ExportFilter { prospects: self.state.prospects.filter.clone(), ..Default::default() };
+                let filter = ExportFilter {
+                    prospects: self.state.prospects.filter.clone(),
+                    sort: Some(self.state.prospects.sort),
+                    ..Default::default()
+                };
                 self.state.status.message = Some("exporting the prospects list…".into());
                 out.push(Request::ExportList { entity: ExportEntity::Prospects, filter });
             }

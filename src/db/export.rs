@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::models::Timestamp;
-use super::prospects::ProspectFilter;
+use super::prospects::{ProspectFilter, ProspectSort};
 use super::{like_pattern, Db};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -89,6 +89,8 @@ pub struct ExportFilter {
     pub search: String,
     /// Events: an industry their targets mention.
     pub industry_name: Option<String>,
+    /// Prospects in the list's order (the TUI's `E`); otherwise as created.
+    pub sort: Option<ProspectSort>,
 }
 
 const EVENT_KEY: &str = "e.event_type, e.event_date, e.location AS event_location";
@@ -105,7 +107,7 @@ impl Db {
                FROM prospects p JOIN companies c ON c.id = p.company_id JOIN industries i ON i.id = c.industry_id",
         );
         filter.prospects.push_where(&mut qb);
-        qb.push(" ORDER BY p.id");
+        qb.push(" ORDER BY ").push(filter.sort.map(ProspectSort::order_by).unwrap_or("p.id"));
         self.stream(qb, &mut each).await
     }
 

@@ -35,7 +35,7 @@ impl ProspectSort {
         Self::ALL[(i + 1) % Self::ALL.len()]
     }
 
-    fn order_by(self) -> &'static str {
+    pub(crate) fn order_by(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at DESC NULLS LAST, p.id",
             Self::Name => "p.full_name, p.id",

@@ -21,7 +21,9 @@ const PROSPECTS: u64 = 100_000;
 const COMPANIES: u64 = 10_000;
 
 pub async fn run(bench_url: &str) -> Result<()> {
-    println!("\nimport: {PROSPECTS} prospects at {COMPANIES} companies from CSV, against psql \\copy of the same file:");
+    println!(
+        "\nimport: {PROSPECTS} prospects at {COMPANIES} companies from CSV, against psql \\copy of the same file:"
+    );
     let url = with_database(bench_url, SCRATCH_DB);
     {
         use sqlx::{ConnectOptions, Connection};
@@ -80,7 +82,11 @@ pub async fn run(bench_url: &str) -> Result<()> {
         rss / 1024
     );
     if n.prospects != PROSPECTS as i64 || n.companies != COMPANIES as i64 {
-        bail!("the import wrote {} prospects and {} companies; expected {PROSPECTS} and {COMPANIES}:\n{summary}", n.prospects, n.companies);
+        bail!(
+            "the import wrote {} prospects and {} companies; expected {PROSPECTS} and {COMPANIES}:\n{summary}",
+            n.prospects,
+            n.companies
+        );
     }
     let (again, _, _) = run(&[])?;
     println!("  the same file again (all {PROSPECTS} skipped as duplicates):      {again:>6.2} s");
@@ -123,7 +129,8 @@ fn generate(path: &Path) -> Result<u64> {
         line.clear();
         let (f, l) = (rng.pick(&FIRST), rng.pick(&LAST));
         let c = i % COMPANIES;
-        let contacted = if rng.chance(30) { String::new() } else { format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28) };
+        let contacted =
+            if rng.chance(30) { String::new() } else { format!("2026-{:02}-{:02}", 1 + i % 12, 1 + i % 28) };
         let _ = write!(
             line,
             "{f} {l} {i},{}.{}{i}@example.com,Company {c} Ltd,{},{}-{},https://company{c}.example.com,\

@@ -89,7 +89,7 @@ pub fn render(s: &Summary) -> String {
             if super::columns::normalise(h) == super::columns::normalise(f) {
                 f.clone()
             } else {
-                format!("{} → {f}", sanitize::line(h))
+                format!("{} → {f}", sanitize::line(&super::columns::truncate(h, 40)))
             }
         })
         .collect();

@@ -12,7 +12,7 @@ use chrono::NaiveDateTime;
 use color_eyre::eyre::Result;
 use sqlx::PgConnection;
 
-use super::{lock, CopyLine, Plan};
+use super::{drop_indexes_for_load, lock, rebuild_indexes, CopyLine, Plan};
 use crate::db::NOW;
 
 /// How a row names its event.
@@ -157,6 +157,9 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool) 
     if dry_run {
         return Ok(Plan::default());
     }
+    let incoming: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM import_plan WHERE action = 'insert'").fetch_one(&mut *conn).await?;
+    let dropped = drop_indexes_for_load(conn, "interactions", incoming).await?;
     sqlx::query(&format!(
         "INSERT INTO interactions (prospect_id, event_id, interaction_type, interaction_date, subject, content,
                                    sentiment, outcome, created_at, updated_at)
@@ -168,6 +171,7 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool) 
     ))
     .execute(&mut *conn)
     .await?;
+    rebuild_indexes(conn, dropped).await?;
     sqlx::query(&format!(
         "UPDATE prospects p SET last_contacted_at = m.latest, updated_at = {NOW}
            FROM (SELECT k.prospect_id, max(s.idate) AS latest

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use color_eyre::eyre::Result;
 use sqlx::PgConnection;
 
-use super::{lock, CopyLine, Plan};
+use super::{drop_indexes_for_load, lock, rebuild_indexes, CopyLine, Plan};
 use crate::db::{EnumKind, EnumLabels, NOW};
 
 /// The industry of a new company whose row names none.
@@ -176,6 +176,7 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool, 
     ))
     .execute(&mut *conn)
     .await?;
+    let dropped = drop_indexes_for_load(conn, "companies", companies).await?;
     sqlx::query(&format!(
         "WITH ins AS (
              INSERT INTO companies (name, industry_id, size, website, created_at, updated_at)
@@ -188,11 +189,15 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool, 
     .bind(UNKNOWN_SIZE)
     .execute(&mut *conn)
     .await?;
+    rebuild_indexes(conn, dropped).await?;
     let default_status = enums
         .find(EnumKind::ProspectStatus, "new")
         .or_else(|| enums.labels(EnumKind::ProspectStatus).first().map(String::as_str))
         .unwrap_or("NEW")
         .to_string();
+    let incoming: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM import_plan WHERE action = 'insert'").fetch_one(&mut *conn).await?;
+    let dropped = drop_indexes_for_load(conn, "prospects", incoming).await?;
     sqlx::query(&format!(
         "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id, last_contacted_at,
                                 is_active, status, created_at, updated_at)
@@ -205,6 +210,7 @@ pub(super) async fn apply(conn: &mut PgConnection, update: bool, dry_run: bool, 
     .bind(default_status)
     .execute(&mut *conn)
     .await?;
+    rebuild_indexes(conn, dropped).await?;
     if update {
         sqlx::query(&format!(
             "UPDATE prospects p SET
