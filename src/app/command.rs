@@ -69,7 +69,7 @@ commands! {
     ViewJobs => "view_jobs", "Show background LLM jobs";
     CancelJob => "cancel_job", "Cancel the selected background job";
     Import => "import", "Import prospects from a CSV file (shows a dry run first)";
-    Export => "export", "Export the prospects list, as filtered, to a CSV file under the data directory";
+    Export => "export", "Export the filtered prospects list to a CSV file (in the data directory)";
 }
 
 #[cfg(test)]

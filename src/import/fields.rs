@@ -11,9 +11,14 @@ use super::columns::truncate;
 /// VARCHAR(255) counts characters.
 pub const MAX_CHARS: usize = 255;
 
-/// A value shown inside a reason: sanitised, at most 60 characters, quoted.
+/// A value shown inside a reason: sanitised, at most 60 characters,
+/// quoted, and saying so when control characters had to be removed (else
+/// `invalid email "a@b.com"` would puzzle).
 pub fn shown(value: &str) -> String {
-    format!("\"{}\"", crate::sanitize::line(&truncate(value, 60)))
+    let short = truncate(value, 60);
+    let clean = crate::sanitize::line(&short);
+    let note = if clean != short.replace(['\n', '\r', '\t'], " ") { " (control characters not shown)" } else { "" };
+    format!("\"{clean}\"{note}")
 }
 
 /// A single-line cell: trimmed, line breaks and tabs inside it turned into
@@ -182,6 +187,8 @@ mod tests {
     #[test]
     fn shown_values_are_safe() {
         let s = shown(&format!("\u{1b}]0;pwned\u{7}{}", "x".repeat(1000)));
-        assert!(!s.contains('\u{1b}') && s.chars().count() < 70, "{s}");
+        assert!(!s.contains('\u{1b}') && s.chars().count() < 100, "{s}");
+        assert!(s.ends_with("(control characters not shown)"), "{s}");
+        assert_eq!(shown("plain"), "\"plain\"");
     }
 }
