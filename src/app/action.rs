@@ -23,6 +23,8 @@ pub enum Action {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
+    /// How far the running import is (not an answer: requests stay in flight).
+    ImportProgress(crate::import::Progress),
     /// Something finished in the background: an answer to a request.
     Loaded(Box<Loaded>),
     /// A request failed; `retryable` when the connection is at fault.
@@ -37,8 +39,6 @@ pub enum Action {
     },
     /// A background LLM job changed state.
     Job(JobUpdate),
-    /// How far the running import is (not an answer: requests stay in flight).
-    ImportProgress(crate::import::Progress),
     Quit,
 }
 

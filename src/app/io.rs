@@ -179,6 +179,7 @@ impl Request {
     /// before they take a connection, so the queue never grows.
     fn supersede_key(&self) -> Option<String> {
         Some(match self {
+            Request::CompletePath { .. } => "complete_path".into(),
             Request::ProspectPage { page, .. } => format!("page:{page}"),
             Request::ProspectCount { .. } => "count".into(),
             Request::Detail { .. } => "detail".into(),
@@ -189,7 +190,6 @@ impl Request {
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
             Request::Recovery { key, .. } => format!("recovery:{key}"),
-            Request::CompletePath { .. } => "complete_path".into(),
             _ => return None,
         })
     }
@@ -412,6 +412,9 @@ impl Io {
     async fn execute(&self, request: &Request) -> Result<Loaded> {
         let db = &self.db;
         Ok(match request {
+            Request::CompletePath { .. } | Request::Import { .. } | Request::ExportList { .. } => {
+                self.transfer(request).await?
+            }
             Request::ProspectPage { generation, page, page_size, filter, sort, total } => {
                 let rows = match total {
                     Some(t) => db.list_prospects_in(filter, *sort, page * page_size, *page_size, *t).await?,
@@ -615,9 +618,6 @@ impl Io {
                 Loaded::Written { message, prospect_id: None }
             }
             Request::Write(w) => self.write(w).await?,
-            Request::CompletePath { .. } | Request::Import { .. } | Request::ExportList { .. } => {
-                self.transfer(request).await?
-            }
         })
     }
 

@@ -26,6 +26,7 @@ impl App {
         match action {
             Action::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut out),
             Action::Key(_) => {}
+            Action::ImportProgress(p) => self.on_import_progress(p),
             Action::Mouse(m) => self.on_mouse(m, &mut out),
             Action::Resize(w, h) => {
                 self.state.size = (w, h);
@@ -54,7 +55,6 @@ impl App {
                 }
             }
             Action::Job(update) => self.on_job(update, &mut out),
-            Action::ImportProgress(p) => self.on_import_progress(p),
             Action::Quit => self.state.should_quit = true,
         }
         if view_before == View::Costs && self.state.view != View::Costs {
@@ -545,6 +545,7 @@ impl App {
             s.status.connected = true;
         }
         match loaded {
+            l @ (Loaded::PathCompleted { .. } | Loaded::Imported { .. }) => self.on_transfer_loaded(l, out),
             Loaded::ProspectPage { generation, page, rows } => {
                 if generation != s.prospects.generation {
                     return; // an answer for an old filter
@@ -615,7 +616,6 @@ impl App {
             | Loaded::DraftSaved { .. }
             | Loaded::Recoveries(_)) => self.on_draft_loaded(l, out),
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
-            l @ (Loaded::PathCompleted { .. } | Loaded::Imported { .. }) => self.on_transfer_loaded(l, out),
             Loaded::Costs { totals, breakdown, daily, month_cost, high_water } => {
                 s.costs.totals = Some(totals);
                 s.costs.breakdown = breakdown;
