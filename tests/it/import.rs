@@ -497,6 +497,7 @@ async fn the_command_line_prints_templates_summaries_and_private_files() {
     assert_eq!(v[0]["email"], "ana@x.com");
     let out = closer_cmd(&url).args(["export", "prospects", "--status", "won"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown status \"won\""));
+    std::fs::remove_dir_all(dir).ok();
 }
 
 fn import_popup(app: &App) -> &closer::app::transfer::ImportPopup {
@@ -555,6 +556,7 @@ async fn the_import_popup_completes_checks_imports_and_e_exports() {
     assert!(import_popup(&app).error.is_some());
     press(&mut app, &io, [key(KeyCode::Esc)]).await;
     assert!(app.state.popup.is_none());
+    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -593,4 +595,5 @@ async fn the_real_binary_imports_with_a_progress_and_exports() {
     assert_eq!(count(&db, "companies").await, 30);
     let exported = std::fs::read_dir(dir.join("data/exports")).unwrap().count();
     assert_eq!(exported, 1);
+    std::fs::remove_dir_all(dir).ok();
 }
