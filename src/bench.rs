@@ -81,6 +81,9 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
     if want("costs") {
         costs(db).await?;
     }
+    if want("import") {
+        crate::import::bench::run(url).await?;
+    }
     Ok(())
 }
 

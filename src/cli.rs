@@ -97,6 +97,10 @@ pub enum Cmd {
         #[arg(long, value_enum, default_value = "table")]
         format: OutputFormat,
     },
+    /// Import prospects, interactions or events from a CSV file (one transaction; --dry-run changes nothing).
+    Import(crate::import::cli::ImportArgs),
+    /// Export prospects, interactions, drafts or events as CSV or JSON (standard output, or --output FILE).
+    Export(crate::export::ExportArgs),
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -104,7 +108,7 @@ pub enum Cmd {
         /// Reuse an existing closer_bench database instead of reloading it.
         #[arg(long)]
         reuse: bool,
-        /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs).
+        /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs, import).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
@@ -199,6 +203,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             options.dry_run = dry_run;
             crate::match_cmd::run(&config, db, event_id, options, yes, format).await
         }
+        Some(Cmd::Import(args)) => crate::import::cli::run(&config, &target, args).await,
+        Some(Cmd::Export(args)) => crate::export::run(&config, &target, args).await,
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await
         }

@@ -23,6 +23,8 @@ pub enum Action {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
+    /// How far the running import is (not an answer: requests stay in flight).
+    ImportProgress(crate::import::Progress),
     /// Something finished in the background: an answer to a request.
     Loaded(Box<Loaded>),
     /// A request failed; `retryable` when the connection is at fault.
@@ -131,6 +133,17 @@ pub enum Loaded {
         rows: Vec<crate::db::matching::InvitationRow>,
         counts: crate::db::matching::InviteCounts,
         message: Option<String>,
+    },
+    /// Tab in the import popup: the path completed as far as it is unique.
+    PathCompleted {
+        input: String,
+        completed: String,
+        candidates: Vec<String>,
+    },
+    /// An import (or its dry run) finished.
+    Imported {
+        dry_run: bool,
+        summary: Box<crate::import::Summary>,
     },
     /// A write finished; the message is shown and affected views reload.
     Written {

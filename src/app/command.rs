@@ -71,6 +71,8 @@ commands! {
     MatchEvent => "match_event", "Match prospects to the event and draft invitations (cost first)";
     ApproveInvitations => "approve_invitations", "Approve the event's selected invitations at once";
     ResearchHistory => "research_history", "Show every research run of the prospect, newest first";
+    Import => "import", "Import prospects from a CSV file (shows a dry run first)";
+    Export => "export", "Export the filtered prospects list to a CSV file (in the data directory)";
 }
 
 #[cfg(test)]

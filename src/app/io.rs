@@ -20,6 +20,8 @@ use crate::db::usage::{UsageGroup, UsageRange};
 use crate::db::Db;
 use crate::llm::{JobKind, JobRunner};
 
+mod transfer;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     ProspectPage {
@@ -126,6 +128,21 @@ pub enum Request {
         draft_ids: Vec<i32>,
     },
     Write(Write),
+    /// Completes a file path typed in the import popup (Tab).
+    CompletePath {
+        input: String,
+    },
+    /// Imports (or, with `options.dry_run`, checks) a CSV file.
+    Import {
+        path: String,
+        options: crate::import::Options,
+        cancel: super::transfer::CancelFlag,
+    },
+    /// Writes a list to a CSV file under the data directory.
+    ExportList {
+        entity: crate::export::ExportEntity,
+        filter: crate::db::export::ExportFilter,
+    },
 }
 
 pub use crate::db::prospect_save::{CompanyRef, IndustryRef};
@@ -171,6 +188,7 @@ impl Request {
     /// before they take a connection, so the queue never grows.
     fn supersede_key(&self) -> Option<String> {
         Some(match self {
+            Request::CompletePath { .. } => "complete_path".into(),
             Request::ProspectPage { page, .. } => format!("page:{page}"),
             Request::ProspectCount { .. } => "count".into(),
             Request::Detail { .. } => "detail".into(),
@@ -217,6 +235,9 @@ impl Request {
             Request::EstimateMatch { .. } => "estimate_match",
             Request::EventInvitations { .. } => "event_invitations",
             Request::ApproveInvitations { .. } => "approve_invitations",
+            Request::CompletePath { .. } => "complete_path",
+            Request::Import { .. } => "import",
+            Request::ExportList { .. } => "export_list",
             Request::Write(w) => match w {
                 Write::SetStatus { .. } => "write:set_status",
                 Write::SetActive { .. } => "write:set_active",
@@ -530,6 +551,9 @@ impl Io {
     async fn execute(&self, request: &Request, retry: bool) -> Result<Loaded> {
         let db = &self.db;
         Ok(match request {
+            Request::CompletePath { .. } | Request::Import { .. } | Request::ExportList { .. } => {
+                self.transfer(request).await?
+            }
             Request::ProspectPage { generation, page, page_size, filter, sort, total } => {
                 let rows = match total {
                     Some(t) => db.list_prospects_in(filter, *sort, page * page_size, *page_size, *t).await?,

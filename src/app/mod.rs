@@ -12,6 +12,7 @@ mod jobs;
 pub mod matching;
 pub mod recovery;
 pub mod state;
+pub mod transfer;
 mod update;
 
 use std::time::{Duration, Instant};

@@ -346,6 +346,8 @@ pub enum Popup {
     ResearchHistory {
         scroll: u16,
     },
+    /// `I`: a CSV file's path, its dry run, the import and its summary.
+    Import(Box<super::transfer::ImportPopup>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

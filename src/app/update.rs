@@ -26,6 +26,7 @@ impl App {
         match action {
             Action::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut out),
             Action::Key(_) => {}
+            Action::ImportProgress(p) => self.on_import_progress(p),
             Action::Mouse(m) => self.on_mouse(m, &mut out),
             Action::Resize(w, h) => {
                 self.state.size = (w, h);
@@ -94,6 +95,7 @@ impl App {
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
         if self.match_command(command, out)
+            || self.transfer_command(command, out)
             || self.cost_command(command, out)
             || self.job_command(command, out)
             || self.draft_command(command, out)
@@ -122,6 +124,7 @@ impl App {
             Research | AiDraft | BulkResearch | ViewJobs | CancelJob | CostRange => {}
             // Handled by match_command.
             MatchEvent | ApproveInvitations | ResearchHistory => {}
+            Import | Export => {} // handled by transfer_command
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -350,7 +353,7 @@ impl App {
         self.ensure_visible(out);
     }
 
-    fn reload_all(&mut self, out: &mut Vec<Request>) {
+    pub(super) fn reload_all(&mut self, out: &mut Vec<Request>) {
         let keep = self.state.prospects.selected;
         self.reset_prospects(out);
         self.state.prospects.selected = keep;
@@ -448,6 +451,7 @@ impl App {
             Some(Popup::Editor(_)) => return self.editor_key(key, out),
             Some(Popup::Recover { .. }) => return self.recover_key(key, out),
             Some(Popup::Confirm { .. }) => return self.confirm_key(key, out),
+            Some(Popup::Import(_)) => return self.import_key(key, out),
             _ => {}
         }
         let command = self.keys.command_for(&key);
@@ -481,7 +485,7 @@ impl App {
                 Some(Command::Back | Command::Quit) => self.state.popup = None,
                 _ => {}
             },
-            Popup::Editor(_) | Popup::Recover { .. } | Popup::Confirm { .. } => {}
+            Popup::Editor(_) | Popup::Recover { .. } | Popup::Confirm { .. } | Popup::Import(_) => {}
             Popup::Form(form) => {
                 let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
                 match key.code {
@@ -555,10 +559,14 @@ impl App {
         self.matching_observe(&loaded, out);
         let s = &mut self.state;
         // A database answer proves the connection; a file written does not.
-        if !matches!(loaded, Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_)) {
+        if !matches!(
+            loaded,
+            Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_) | Loaded::PathCompleted { .. }
+        ) {
             s.status.connected = true;
         }
         match loaded {
+            l @ (Loaded::PathCompleted { .. } | Loaded::Imported { .. }) => self.on_transfer_loaded(l, out),
             Loaded::ProspectPage { generation, page, rows } => {
                 if generation != s.prospects.generation {
                     return; // an answer for an old filter
@@ -690,6 +698,10 @@ impl App {
     }
 
     fn on_failed(&mut self, request: Request, error: String, retryable: bool) {
+        if self.on_transfer_failed(&request, &error) {
+            self.state.status.connected &= !retryable;
+            return;
+        }
         let s = &mut self.state;
         if retryable {
             s.status.connected = false;

@@ -8,6 +8,8 @@ pub mod demo;
 pub mod drafts;
 pub mod enums;
 pub mod events;
+pub mod export;
+pub mod import;
 pub mod interactions;
 pub mod invitations;
 pub mod matching;

@@ -38,7 +38,7 @@ impl ProspectSort {
         Self::ALL[(i + 1) % Self::ALL.len()]
     }
 
-    fn order_by(self) -> &'static str {
+    pub(crate) fn order_by(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at DESC NULLS LAST, p.id",
             Self::LeastRecent => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
@@ -73,7 +73,7 @@ pub struct ProspectFilter {
 }
 
 impl ProspectFilter {
-    fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
+    pub(crate) fn push_where(&self, qb: &mut QueryBuilder<'_, Postgres>) {
         self.push_where_with(qb, true)
     }
 

@@ -18,6 +18,7 @@ pub mod safe_backend;
 mod solutions;
 mod status;
 mod timeline;
+mod transfer;
 
 use ratatui::layout::Rect;
 use ratatui::widgets::Paragraph;

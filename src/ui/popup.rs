@@ -65,6 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         }
         Popup::Form(form) => draw_form(frame, area, app, form),
         Popup::ResearchHistory { scroll } => super::research_history::draw(frame, area, app, *scroll),
+        Popup::Import(p) => super::transfer::draw(frame, area, app, p),
         Popup::Editor(e) => super::editor::draw(frame, area, app, e),
         Popup::Recover { records, selected } => {
             let rect = centered(area, 80, 60);

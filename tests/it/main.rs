@@ -10,6 +10,7 @@ mod drafts;
 mod e2e;
 mod existing_db;
 mod hostile;
+mod import;
 mod jobs_view;
 mod llm;
 mod matching;
