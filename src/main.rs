@@ -19,11 +19,14 @@ fn main() {
         // backtrace, goes to the log file.
         closer::tui::restore_if_entered();
         // The report is coloured for a terminal; the log file gets plain text.
-        tracing::error!("{}", closer::logging::strip_ansi(&format!("{e:?}")));
+        // Errors can quote a URL with its password (a config line, say):
+        // masked for the log and the screen alike.
+        let mask = closer::db::url::mask;
+        tracing::error!("{}", mask(&closer::logging::strip_ansi(&format!("{e:?}"))));
         // Causes can quote the database or a provider: cleaned like any data.
-        eprintln!("closer: {}", closer::sanitize::line(&e.to_string()));
+        eprintln!("closer: {}", closer::sanitize::line(&mask(&e.to_string())));
         for cause in e.chain().skip(1) {
-            eprintln!("  because: {}", closer::sanitize::line(&cause.to_string()));
+            eprintln!("  because: {}", closer::sanitize::line(&mask(&cause.to_string())));
         }
         if let Ok(path) = log {
             eprintln!("(details in {})", path.display());

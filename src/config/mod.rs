@@ -127,7 +127,10 @@ impl Config {
     /// Parses a config file's text over the defaults. `path` names the file in errors.
     pub fn from_str(text: &str, path: &Path) -> Result<Self> {
         let defaults: toml::Table = DEFAULT_CONFIG.parse().expect("shipped config.toml parses");
-        let user: toml::Table = text.parse().map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        // A parse error quotes the bad line, which may hold a database password.
+        let user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            eyre!("config file {}: {}", path.display(), crate::db::url::mask(&e.to_string()))
+        })?;
         check_known_keys(&user, &defaults, "", path)?;
         let mut merged = defaults;
         merge(&mut merged, user);

@@ -51,8 +51,21 @@ fn mask_one(url: &str) -> String {
     let rest = &url[scheme_end..];
     let mut out = url[..scheme_end].to_string();
     // The userinfo ends at the last `@`: a password may hold any character
-    // unencoded, so the first `/` or `?` cannot be trusted to end it.
-    let after_userinfo = match rest.rfind('@') {
+    // unencoded, so the first `/` or `?` cannot be trusted to end it. But an
+    // `@` after `host/db?key=` is in the query (`?user=me@server`): then the
+    // userinfo is whatever precedes the host, if anything.
+    let last_at = rest.rfind('@').filter(|&at| {
+        let before = &rest[..at];
+        match before.find('?') {
+            Some(q) => !(before[..q].contains('/') && before[q..].contains('=')),
+            None => true,
+        }
+    });
+    let last_at = last_at.or_else(|| {
+        let path = rest.find(['/', '?']).unwrap_or(rest.len());
+        rest[..path].rfind('@')
+    });
+    let after_userinfo = match last_at {
         Some(at) => {
             let userinfo = &rest[..at];
             match userinfo.find(':') {
@@ -86,6 +99,29 @@ fn mask_one(url: &str) -> String {
         .collect();
     out.push_str(&pairs.join("&"));
     out.push_str(fragment);
+    mask_password_params(&out)
+}
+
+/// Any `password=` parameter left anywhere in the text (after a `?` or an
+/// `&`, its key compared decoded) has its value hidden: a last pass, for
+/// URLs odd enough to fool the parse above.
+fn mask_password_params(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    while let Some(i) = rest.find(['?', '&']) {
+        out.push_str(&rest[..=i]);
+        let tail = &rest[i + 1..];
+        let key_end = tail.find(['=', '&', '?', '#']).unwrap_or(tail.len());
+        if tail[key_end..].starts_with('=') && percent_decode(&tail[..key_end]).eq_ignore_ascii_case("password") {
+            let value_end = tail[key_end + 1..].find(['&', '#']).map_or(tail.len(), |e| key_end + 1 + e);
+            out.push_str(&tail[..key_end]);
+            out.push_str("=***");
+            rest = &tail[value_end..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -133,6 +169,20 @@ pub fn with_database(url: &str, db: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_at_sign_in_the_query_does_not_hide_a_password() {
+        let m = mask("postgres://h.example/db?user=me@srv&password=s3cret");
+        assert_eq!(m, "postgres://h.example/db?user=me@srv&password=***");
+        let m = mask("postgres://h/db?password=hun@ter2");
+        assert!(!m.contains("hun") && !m.contains("ter2"), "{m}");
+        let m = mask("cannot connect to postgres://127.0.0.1:1/db?user=me@srv&password=s3cret: refused");
+        assert!(!m.contains("s3cret"), "{m}");
+        assert!(m.contains("127.0.0.1:1/db"), "{m}");
+        // A password with `?` and `@` in it is still hidden.
+        let m = mask("postgres://me:p?a=b@host/db");
+        assert!(!m.contains("p?a=b"), "{m}");
+    }
 
     #[test]
     fn masks_password_only() {

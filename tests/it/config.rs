@@ -53,3 +53,14 @@ fn user_values_override_defaults_and_prices_are_open() {
     let keys = c.key_bindings();
     assert_eq!(keys.label(closer::app::Command::Quit), "Q");
 }
+
+/// A config line the parser rejects is quoted in the error: a password in
+/// it must not reach the screen or the log.
+#[test]
+fn a_parse_error_does_not_quote_a_password() {
+    let err = Config::from_str("[database]\nurl = \"postgres://me:hunter2@db.example/sales\n", Path::new("c.toml"))
+        .unwrap_err();
+    let text = format!("{err:?} {err}");
+    assert!(!text.contains("hunter2"), "{text}");
+    assert!(text.contains("c.toml"), "{text}");
+}
