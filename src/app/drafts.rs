@@ -147,7 +147,17 @@ impl App {
                     return; // the user has moved on to something else
                 }
                 let editor = match (draft, prospect_id) {
-                    (Some(d), _) => DraftEditor::open(&d, context),
+                    (Some(d), _) => {
+                        // Unsaved text from a crash is offered first: typing in
+                        // the stored text would overwrite its recovery file.
+                        let key = format!("draft-{}", d.id);
+                        if let Some(r) = self.state.recoveries.iter().find(|r| r.key == key) {
+                            self.state.popup =
+                                Some(Popup::Recover { records: vec![r.clone()], selected: 0, confirm_discard: false });
+                            return;
+                        }
+                        DraftEditor::open(&d, context)
+                    }
                     (None, Some(pid)) => DraftEditor::new_draft(pid, context, chrono::Utc::now().timestamp_millis()),
                     (None, None) => return,
                 };
@@ -227,8 +237,12 @@ impl App {
                     }
                 }
             }
-            Loaded::Recoveries(records) if !records.is_empty() && self.state.popup.is_none() => {
-                self.state.popup = Some(Popup::Recover { records, selected: 0 });
+            Loaded::Recoveries(records) => {
+                // Kept until restored or discarded: "later" must not mean "lost".
+                self.state.recoveries = records.clone();
+                if !records.is_empty() && self.state.popup.is_none() {
+                    self.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false });
+                }
             }
             _ => {}
         }
@@ -452,29 +466,6 @@ impl App {
         if changed {
             e.message = None;
             out.push(recovery_request(e));
-        }
-    }
-
-    pub(super) fn recover_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
-        let Some(Popup::Recover { records, selected }) = self.state.popup.as_mut() else { return };
-        match key.code {
-            KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(records.len().saturating_sub(1)),
-            KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
-            KeyCode::Char('r') | KeyCode::Enter => {
-                let r = records[*selected].clone();
-                self.state.popup = Some(Popup::Editor(Box::new(DraftEditor::from_recovery(&r))));
-            }
-            KeyCode::Char('d') => {
-                let r = records.remove(*selected);
-                out.push(Request::Recovery { key: r.key, record: None });
-                if records.is_empty() {
-                    self.state.popup = None;
-                } else {
-                    *selected = (*selected).min(records.len() - 1);
-                }
-            }
-            KeyCode::Esc | KeyCode::Char('l') => self.state.popup = None,
-            _ => {}
         }
     }
 

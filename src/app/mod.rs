@@ -10,6 +10,7 @@ pub mod form;
 pub mod io;
 mod jobs;
 pub mod matching;
+mod recover;
 pub mod recovery;
 pub mod state;
 pub mod transfer;

@@ -337,6 +337,8 @@ pub enum Popup {
     Recover {
         records: Vec<Recovery>,
         selected: usize,
+        /// `d` was pressed once: a second `d` discards for good.
+        confirm_discard: bool,
     },
     Confirm {
         message: String,
@@ -448,4 +450,6 @@ pub struct AppState {
     pub clipboard_command: String,
     pub jobs: JobsState,
     pub matches: super::matching::MatchesState,
+    /// Unsaved drafts found at start-up and not yet restored or discarded.
+    pub recoveries: Vec<Recovery>,
 }

@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         Popup::ResearchHistory { scroll } => super::research_history::draw(frame, area, app, *scroll),
         Popup::Import(p) => super::transfer::draw(frame, area, app, p),
         Popup::Editor(e) => super::editor::draw(frame, area, app, e),
-        Popup::Recover { records, selected } => {
+        Popup::Recover { records, selected, confirm_discard } => {
             let rect = centered(area, 80, 60);
             clear_popup(frame, rect);
             let mut items: Vec<ListItem> = Vec::new();
@@ -96,7 +96,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             frame.render_stateful_widget(
                 List::new(items)
                     .block(block(
-                        "Unsaved drafts from a previous session · r restore · d discard · Esc later",
+                        if *confirm_discard {
+                            "Discard this unsaved text for good? d again discards · any other key keeps it"
+                        } else {
+                            "Unsaved drafts from a previous session · r restore · d discard · Esc later"
+                        },
                         true,
                         app,
                     ))

@@ -228,6 +228,10 @@ async fn unsaved_text_survives_a_kill_and_is_offered_at_the_next_start() {
     .unwrap();
     let mut s2 = setup_with(db, dir.clone()).await;
     assert!(matches!(s2.app.state.popup, Some(Popup::Recover { .. })));
+    // One d only asks; the second discards.
+    press(&mut s2.app, &s2.io, [key(KeyCode::Char('d'))]).await;
+    assert!(matches!(s2.app.state.popup, Some(Popup::Recover { confirm_discard: true, .. })));
+    assert_eq!(recovery_files(&dir).len(), 1, "not yet discarded");
     press(&mut s2.app, &s2.io, [key(KeyCode::Char('d'))]).await;
     assert!(s2.app.state.popup.is_none());
     assert!(recovery_files(&dir).is_empty());

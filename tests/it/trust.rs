@@ -386,3 +386,34 @@ async fn typed_text_survives_kill_9_at_random_moments() {
     }
     assert!(offered.is_some(), "some round typed long enough to leave a file");
 }
+
+/// Unsaved text offered at start and put off with Esc is offered again when
+/// its draft is opened, instead of being overwritten by the next keystroke.
+#[tokio::test]
+async fn recovered_text_put_off_is_offered_when_its_draft_opens() {
+    let (db, _) = support::demo_db(10).await;
+    let dir = temp_dir("later");
+    let draft = first_draft(&db).await;
+    {
+        let (mut app, io) = app_with(&db, &dir).await;
+        open_draft(&mut app, &io, draft.id).await;
+        press(&mut app, &io, typed("PRECIOUS-UNSAVED-TEXT ")).await;
+        // Killed here: nothing saved.
+    }
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx).with_data_dir(dir.clone());
+    let mut app = App::new(&Config::defaults(), db.enums.clone(), "db".into(), (120, 40));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    assert!(matches!(app.state.popup, Some(Popup::Recover { .. })));
+    press(&mut app, &io, [key(KeyCode::Esc)]).await; // later
+    press(&mut app, &io, [ch('5')]).await;
+    app.state.drafts.selected = app.state.drafts.items.iter().position(|d| d.id == draft.id).unwrap();
+    press(&mut app, &io, [key(KeyCode::Enter)]).await;
+    let Some(Popup::Recover { records, .. }) = &app.state.popup else {
+        panic!("the unsaved text is offered first: {:?}", app.state.popup)
+    };
+    assert_eq!(records.len(), 1);
+    press(&mut app, &io, [ch('r')]).await;
+    assert!(editor(&app).text().contains("PRECIOUS-UNSAVED-TEXT"), "{}", editor(&app).text());
+}
