@@ -199,10 +199,12 @@ fn cell(s: &str, width: usize) -> String {
 fn terminal_safe_json(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        let unsafe_char = ('\u{80}'..='\u{9f}').contains(&c)
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}');
-        if unsafe_char {
-            let _ = write!(out, "\\u{:04x}", c as u32);
+        // The sanitiser's own list (C1, bidi, invisible); `\n` here is JSON's own.
+        if c != '\n' && crate::sanitize::is_unsafe(c) {
+            // Characters past U+FFFF are escaped as their UTF-16 surrogates, as JSON spells them.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{:04x}", unit);
+            }
         } else {
             out.push(c);
         }
@@ -214,9 +216,9 @@ fn terminal_safe_json(s: &str) -> String {
 mod tests {
     #[test]
     fn json_stays_json_and_loses_terminal_controls() {
-        let v = serde_json::json!({"name": "a\u{1b}[31mb\u{9b}c\u{202E}d"});
+        let v = serde_json::json!({"name": "a\u{1b}[31mb\u{9b}c\u{202E}d\u{200B}e\u{E0041}f"});
         let s = super::terminal_safe_json(&serde_json::to_string(&v).unwrap());
-        assert!(!s.chars().any(|c| c.is_control() || c == '\u{202E}'), "{s:?}");
+        assert!(!s.chars().any(|c| c != '\n' && crate::sanitize::is_unsafe(c)), "{s:?}");
         assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
     }
 

@@ -41,13 +41,25 @@ pub fn is_unsafe(c: char) -> bool {
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200D}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{FEFF}'
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200D}'
             | '\u{2028}'
             | '\u{2029}'
-            | '\u{180E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{1D173}'..='\u{1D17A}'
             | '\u{E0000}'..='\u{E007F}'
+            | '\u{E0100}'..='\u{E01EF}'
     )
 }
 
@@ -185,6 +197,12 @@ mod tests {
         assert_eq!(line("x\u{2028}y\u{2029}z"), "xyz");
         assert_eq!(multiline("x\u{2028}y"), "x\ny");
         assert_eq!(line("ok\u{E0041}\u{E0042}\u{E007F}"), "ok");
+        // Variation selectors, Hangul fillers, soft hyphen, musical format
+        // characters: all able to hide or smuggle text.
+        assert_eq!(
+            line("a\u{FE0F}b\u{E0100}c\u{206A}d\u{3164}e\u{115F}f\u{034F}g\u{FFF9}h\u{1D173}i\u{00AD}j"),
+            "abcdefghij"
+        );
         assert_eq!(json_str("\u{9b}31m\u{9d}0;t\u{7}\u{202E}x"), "x");
     }
 

@@ -340,10 +340,15 @@ impl App {
             EditorPrompt::Conflict(theirs) => {
                 if let KeyCode::Char(c @ ('t' | 'm' | 'b')) = key.code {
                     if e.resolve(&theirs, c) {
-                        if let Some(w) = save_write(e, false) {
+                        let send = e.sending;
+                        if let Some(w) = save_write(e, send) {
                             out.push(Request::Write(w));
                         }
                     } else {
+                        if std::mem::take(&mut e.sending) {
+                            let said = e.message.take().unwrap_or_default();
+                            e.message = Some(format!("{said} · not marked sent: F5 when ready"));
+                        }
                         out.push(recovery_request(e));
                     }
                 } else if key.code == KeyCode::Esc {
@@ -361,7 +366,9 @@ impl App {
                         e.prompt = EditorPrompt::None;
                         let event = id.and_then(|id| events.iter().find(|ev| ev.id == id));
                         e.event_id = event.map(|ev| ev.id);
-                        e.context.event = event.map(|ev| format!("{} in {}", ev.event_type, ev.location));
+                        e.context.event = event.map(|ev| {
+                            crate::sanitize::line(&format!("{} in {}", ev.event_type, ev.location)).into_owned()
+                        });
                         e.context.event_date = event.map(|ev| ev.event_date.format("%Y-%m-%d").to_string());
                         e.message = Some(match event {
                             Some(ev) => format!("linked to {}", crate::sanitize::line(&label(ev))),
@@ -416,7 +423,7 @@ impl App {
                 false
             }
             (KeyCode::F(3), _) => {
-                let text = render_placeholders(&e.text(), &e.context);
+                let text = crate::sanitize::editable(&render_placeholders(&e.text(), &e.context)).into_owned();
                 if state.clipboard_command.trim().is_empty() {
                     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
                     state.terminal_writes.push(format!("\u{1b}]52;c;{b64}\u{7}"));
@@ -427,7 +434,7 @@ impl App {
                 return;
             }
             (KeyCode::F(4), _) => {
-                let text = render_placeholders(&e.text(), &e.context);
+                let text = crate::sanitize::editable(&render_placeholders(&e.text(), &e.context)).into_owned();
                 let name = match e.draft_id {
                     Some(id) => format!("draft-{id}-{}.txt", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
                     None => format!("{}.txt", e.key),
@@ -506,6 +513,7 @@ fn save_write(e: &mut DraftEditor, mark_sent: bool) -> Option<Write> {
         return None;
     }
     e.saving = true;
+    e.sending = mark_sent;
     e.message = Some(if mark_sent { "marking sent…".into() } else { "saving…".into() });
     Some(Write::SaveDraft {
         key: e.key.clone(),

@@ -179,6 +179,9 @@ pub struct DraftEditor {
     stored: Option<(String, String)>,
     pub preview: bool,
     pub saving: bool,
+    /// The save on its way (or the one that met a conflict) also marks the
+    /// draft sent: choosing "mine" at the conflict must still send.
+    pub sending: bool,
     /// The last save failed for a lost connection; it is retried on reconnect.
     pub waiting_for_database: bool,
     pub prompt: EditorPrompt,
@@ -261,6 +264,7 @@ impl DraftEditor {
             stored: None,
             preview: false,
             saving: false,
+            sending: false,
             waiting_for_database: false,
             prompt: EditorPrompt::None,
             message: None,

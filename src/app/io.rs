@@ -772,12 +772,15 @@ impl Io {
             Some(id) => db.event(id).await?,
             None => None,
         };
+        // The values go into text that is copied, written to files, logged
+        // as sent and pasted into emails: cleaned like anything shown.
+        let clean = |s: &str| crate::sanitize::line(s).into_owned();
         Ok(PlaceholderContext {
-            full_name: detail.as_ref().map(|d| d.prospect.full_name.clone()).unwrap_or_default(),
-            company: detail.as_ref().map(|d| d.company.name.clone()).unwrap_or_default(),
-            event: event.as_ref().map(|e| format!("{} in {}", e.event_type, e.location)),
+            full_name: detail.as_ref().map(|d| clean(&d.prospect.full_name)).unwrap_or_default(),
+            company: detail.as_ref().map(|d| clean(&d.company.name)).unwrap_or_default(),
+            event: event.as_ref().map(|e| clean(&format!("{} in {}", e.event_type, e.location))),
             event_date: event.as_ref().map(|e| e.event_date.format("%Y-%m-%d").to_string()),
-            location: detail.and_then(|d| d.prospect.location),
+            location: detail.and_then(|d| d.prospect.location).map(|l| clean(&l)),
         })
     }
 

@@ -341,7 +341,31 @@ pub struct PromptDetails {
     pub cached_tokens: i64,
 }
 
+/// More tokens than any real call uses: counts past it are a broken or
+/// hostile provider's, and are cut here so no sum overflows and no price
+/// runs to infinity.
+pub const MAX_TOKENS_PER_CALL: i64 = 100_000_000;
+
+fn bound(n: i64) -> i64 {
+    n.clamp(0, MAX_TOKENS_PER_CALL)
+}
+
 impl Usage {
+    /// The provider's counts, each within 0..=[`MAX_TOKENS_PER_CALL`], the
+    /// total their sum and the cached part no more than the prompt.
+    pub fn bounded(self) -> Self {
+        let prompt = bound(self.prompt_tokens);
+        let completion = bound(self.completion_tokens);
+        let details =
+            self.prompt_tokens_details.map(|d| PromptDetails { cached_tokens: bound(d.cached_tokens).min(prompt) });
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: prompt + completion,
+            prompt_tokens_details: details,
+        }
+    }
+
     pub fn cached(&self) -> i64 {
         self.prompt_tokens_details.as_ref().map(|d| d.cached_tokens).unwrap_or(0)
     }
@@ -466,14 +490,15 @@ pub fn parse_anthropic(bytes: &[u8]) -> Result<Completion, CallError> {
     let text: String = body.content.iter().filter(|b| b.kind == "text").filter_map(|b| b.text.as_deref()).collect();
     let refusal = (body.stop_reason.as_deref() == Some("refusal")).then(|| "the model declined to answer".to_string());
     let usage = body.usage.map(|u| {
-        let cached = u.cache_read_input_tokens.unwrap_or(0);
-        let prompt = u.input_tokens + cached + u.cache_creation_input_tokens.unwrap_or(0);
+        let cached = bound(u.cache_read_input_tokens.unwrap_or(0));
+        let prompt = bound(u.input_tokens) + cached + bound(u.cache_creation_input_tokens.unwrap_or(0));
         Usage {
             prompt_tokens: prompt,
             completion_tokens: u.output_tokens,
-            total_tokens: prompt + u.output_tokens,
+            total_tokens: 0,
             prompt_tokens_details: Some(PromptDetails { cached_tokens: cached }),
         }
+        .bounded()
     });
     Ok(Completion {
         model: body.model,
@@ -508,7 +533,8 @@ pub fn parse_completion(bytes: &[u8]) -> Result<Completion, CallError> {
         Some(m) => (m.content, m.refusal),
         None => (None, None),
     };
-    Ok(Completion { model: body.model, content, refusal, finish_reason: choice.finish_reason, usage: body.usage })
+    let usage = body.usage.map(Usage::bounded);
+    Ok(Completion { model: body.model, content, refusal, finish_reason: choice.finish_reason, usage })
 }
 
 #[cfg(test)]
@@ -529,6 +555,23 @@ mod tests {
         assert_eq!(parse_retry_after("99999", now), Some(Duration::from_secs(600)));
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("NaN", now), None);
+    }
+
+    #[test]
+    fn absurd_usage_counts_are_bounded() {
+        let body = br#"{"model":"m","choices":[{"message":{"content":"x"},"finish_reason":"stop"}],
+            "usage":{"prompt_tokens":9223372036854775807,"completion_tokens":5,"total_tokens":-3,
+                     "prompt_tokens_details":{"cached_tokens":9223372036854775807}}}"#;
+        let u = parse_completion(body).unwrap().usage.unwrap();
+        assert_eq!((u.prompt_tokens, u.completion_tokens), (MAX_TOKENS_PER_CALL, 5));
+        assert_eq!(u.total_tokens, MAX_TOKENS_PER_CALL + 5);
+        assert_eq!(u.cached(), MAX_TOKENS_PER_CALL);
+        let body = br#"{"model":"m","content":[{"type":"text","text":"x"}],"stop_reason":"end_turn",
+            "usage":{"input_tokens":9223372036854775807,"output_tokens":9223372036854775807,
+                     "cache_read_input_tokens":9223372036854775807}}"#;
+        let u = parse_anthropic(body).unwrap().usage.unwrap();
+        assert!(u.prompt_tokens <= MAX_TOKENS_PER_CALL && u.completion_tokens <= MAX_TOKENS_PER_CALL);
+        assert_eq!(u.total_tokens, u.prompt_tokens + u.completion_tokens);
     }
 
     #[test]

@@ -164,7 +164,19 @@ impl JobRunner {
                             ..JobUpdate::new(id, kind2.clone(), JobState::Running)
                         });
                     };
-                    let (result, report) = run_job(&pipeline, &kind2, &mut spend, concurrency.max(1), &progress).await;
+                    // A bug (a panic) in a job must still end it, or it would
+                    // show as running forever and `closer research` would wait.
+                    let run = run_job(&pipeline, &kind2, &mut spend, concurrency.max(1), &progress);
+                    let (result, report) =
+                        match futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(run)).await {
+                            Ok(finished) => finished,
+                            Err(_) => (
+                                Err(JobError::Failed(
+                                    "internal error: the job stopped unexpectedly (see the log)".into(),
+                                )),
+                                None,
+                            ),
+                        };
                     let state = match result {
                         Ok(done) => JobState::Done(done),
                         Err(e) => {

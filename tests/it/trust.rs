@@ -417,3 +417,66 @@ async fn recovered_text_put_off_is_offered_when_its_draft_opens() {
     press(&mut app, &io, [ch('r')]).await;
     assert!(editor(&app).text().contains("PRECIOUS-UNSAVED-TEXT"), "{}", editor(&app).text());
 }
+
+/// Placeholder values come from the database: a hostile name is cleaned
+/// before it lands in a file (F4), the clipboard (F3) or a logged email.
+#[tokio::test]
+async fn filled_placeholders_are_clean_in_exports() {
+    let (db, _) = support::demo_db(5).await;
+    let dir = temp_dir("f4");
+    let (mut app, io) = app_with(&db, &dir).await;
+    let p = app.state.prospects.selected_row().unwrap().id;
+    sqlx::query("UPDATE prospects SET full_name = $2 WHERE id = $1")
+        .bind(p)
+        .bind("Eve\u{1b}]0;PWNED\u{7}\u{202E}x")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    press(&mut app, &io, [ch('d')]).await;
+    press(&mut app, &io, typed("Hi {full_name}")).await;
+    press(&mut app, &io, [key(KeyCode::F(4))]).await;
+    let files: Vec<_> = std::fs::read_dir(dir.join("exports")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.starts_with("Hi Eve"), "{text:?}");
+    assert!(!text.chars().any(|c| c.is_control() || c == '\u{202E}') && !text.contains("PWNED"), "{text:?}");
+}
+
+/// F5, y, then a conflict, then "mine": the draft is still marked sent and
+/// the email logged, not quietly only saved.
+#[tokio::test]
+async fn mark_sent_survives_a_conflict_resolved_as_mine() {
+    let (db, url) = support::demo_db(10).await;
+    let (mut app, io) = app_with(&db, &temp_dir("sent-mine")).await;
+    let draft: closer::db::models::OutreachDraft = {
+        let id: i32 = sqlx::query_scalar("SELECT min(id) FROM outreach_drafts WHERE status <> 'sent'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        db.draft(id).await.unwrap().unwrap()
+    };
+    open_draft(&mut app, &io, draft.id).await;
+    press(&mut app, &io, typed("Hello there. ")).await;
+    press(&mut app, &io, [ctrl('s')]).await;
+    let (other, _) = Db::open(&url, &OpenOptions::default()).await.unwrap();
+    let current = other.draft(draft.id).await.unwrap().unwrap();
+    let theirs = DraftInput {
+        prospect_id: current.prospect_id,
+        event_id: current.event_id,
+        draft_type: current.draft_type.clone(),
+        content: "THEIRS".into(),
+        status: current.status.clone(),
+    };
+    other.save_draft(draft.id, &theirs, current.updated_at).await.unwrap();
+    press(&mut app, &io, [key(KeyCode::F(5)), ch('y')]).await;
+    assert!(matches!(editor(&app).prompt, EditorPrompt::Conflict(_)), "{:?}", editor(&app).prompt);
+    press(&mut app, &io, [ch('m')]).await;
+    assert_eq!(db.draft(draft.id).await.unwrap().unwrap().status, "sent");
+    let logged: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM interactions WHERE prospect_id = $1 AND outcome = 'sent from Closer'")
+            .bind(draft.prospect_id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(logged, 1);
+}
