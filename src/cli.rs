@@ -68,6 +68,17 @@ pub enum Cmd {
         #[arg(long = "type", default_value = "offer_email")]
         draft_type: String,
     },
+    /// Print the day's work (the Today view): follow-ups, drafts and events due.
+    Today {
+        /// Evaluate the rules as of this day (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+        /// At most this many rows, most urgent first (default: all).
+        #[arg(long)]
+        limit: Option<i64>,
+    },
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -150,6 +161,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             let (db, _) = setup::open(&target, &config).await?;
             let kinds = vec![crate::llm::JobKind::Draft { prospect_id: id, event_id: event, draft_type }];
             crate::headless::run(&config, db, kinds).await
+        }
+        Some(Cmd::Today { date, format, limit }) => {
+            let (db, _) = setup::open(&target, &config).await?;
+            let list = crate::today_report::load(&db, &config, date, limit, &crate::logging::data_dir()).await?;
+            print!("{}", crate::today_report::render(&list, format));
+            Ok(())
         }
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -11,5 +12,7 @@ pub mod logging;
 pub mod report;
 pub mod sanitize;
 pub mod setup;
+pub mod snooze;
+pub mod today_report;
 pub mod tui;
 pub mod ui;

@@ -20,6 +20,8 @@ use crate::db::usage::{UsageGroup, UsageRange};
 use crate::db::Db;
 use crate::llm::{JobKind, JobRunner};
 
+mod day;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     ProspectPage {
@@ -110,6 +112,8 @@ pub enum Request {
         id: u64,
     },
     Write(Write),
+    /// The day's work: the Today list, snoozes, marks, queueing (see app::day).
+    Day(crate::app::day::DayRequest),
 }
 
 pub use crate::db::prospect_save::{CompanyRef, IndustryRef};
@@ -146,6 +150,8 @@ pub enum Write {
         id: i32,
         key: String,
     },
+    /// An undoable change (status, active, a logged interaction's move, an undo).
+    Change(crate::app::day::Change),
 }
 
 impl Request {
@@ -164,6 +170,7 @@ impl Request {
             Request::Costs { .. } => "costs".into(),
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
+            Request::Day(crate::app::day::DayRequest::Load { .. }) => "today".into(),
             _ => return None,
         })
     }
@@ -182,6 +189,7 @@ impl Write {
             Write::SaveDraft { draft_id: None, .. } => "create the draft".into(),
             Write::SaveDraft { .. } => "save the draft".into(),
             Write::DeleteDraft { id, .. } => format!("delete draft #{id}"),
+            Write::Change(c) => c.describe(),
         }
     }
 }
@@ -624,6 +632,7 @@ impl Io {
                 Loaded::Written { message, prospect_id: None }
             }
             Request::Write(w) => self.write(w, retry).await?,
+            Request::Day(r) => self.day_request(r).await?,
         })
     }
 
@@ -681,6 +690,7 @@ impl Io {
                 self.recovery.submit(key, None);
                 None
             }
+            Write::Change(c) => return self.change(c).await,
         };
         Ok(Loaded::Written { message: format!("saved: {message}"), prospect_id })
     }

@@ -3,13 +3,18 @@
 pub mod action;
 pub mod command;
 mod costs;
+pub mod day;
 mod drafts;
 pub mod editor;
+pub mod flow;
 pub mod form;
 pub mod io;
 mod jobs;
+mod marks;
 pub mod recovery;
 pub mod state;
+mod today;
+mod undo;
 mod update;
 
 use std::time::{Duration, Instant};
@@ -56,6 +61,8 @@ impl App {
         state.status.database = database;
         state.status.connected = true;
         state.clipboard_command = config.ui.clipboard_command.clone();
+        state.day.followup = Some(config.followup.clone());
+        state.day.flow = Some(config.status_flow.clone());
         Self { state, keys: config.key_bindings(), theme: config.theme(no_color) }
     }
 }
@@ -115,6 +122,7 @@ async fn event_loop(
     if !report.notes.is_empty() {
         app.state.status.message = Some(report.notes.join("; "));
     }
+    today::open_on_start(&mut app, &io).await;
     for request in app.start() {
         io.send(request);
     }

@@ -2,12 +2,14 @@
 //! checking a database, the managed cluster, the repository functions and
 //! the demo data. Every SQL value is a bind parameter.
 
+pub mod bulk;
 pub mod cluster;
 pub mod companies;
 pub mod demo;
 pub mod drafts;
 pub mod enums;
 pub mod events;
+pub mod followups;
 pub mod interactions;
 pub mod models;
 pub mod prospect_save;

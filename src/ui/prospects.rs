@@ -21,7 +21,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         None => "…".into(),
     };
     let position = if l.is_empty() { 0 } else { l.selected + 1 };
-    let title = format!("Prospects {position}/{total} · sort: {}", l.sort.label());
+    let mut title = format!("Prospects {position}/{total} · sort: {}", l.sort.label());
+    let marks = &s.day.marks.ids;
+    if !marks.is_empty() {
+        title.push_str(&format!(" · {} marked", crate::calendar::thousands(marks.len() as i64)));
+    }
     let block = block(title, focused, app);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -77,7 +81,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     for i in l.scroll..(l.scroll + rows_visible).min(l.len().max(l.scroll)) {
         let row = match l.row(i) {
             Some(p) => {
-                let name = fit(&sanitize::line(&p.full_name), name_w);
+                let mark = if marks.contains(&p.id) { "✓ " } else { "" };
+                let name = fit(&format!("{mark}{}", sanitize::line(&p.full_name)), name_w);
                 let style = if p.is_active { ratatui::style::Style::new() } else { app.theme.muted };
                 Row::new(vec![
                     Cell::from(name),

@@ -1,0 +1,619 @@
+//! The day's work (the Today view and `closer today`): follow-ups due by
+//! business-day cadence, drafts approved but not sent or waiting for review,
+//! and upcoming events whose target-industry prospects have no invitation.
+//! Due dates are computed in SQL (the same rule as
+//! [`crate::calendar::add_business_days`]) so that only the most urgent rows
+//! and the counts leave the server, whatever the size of the database.
+
+use chrono::{Duration, NaiveDate};
+use color_eyre::eyre::Result;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::models::{ProspectListItem, Timestamp};
+use super::{Db, EnumKind, EnumLabels};
+use crate::calendar::{add_business_days, business_days_between, plural, short};
+use crate::config::FollowupConfig;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    Overdue,
+    Today,
+    ThisWeek,
+}
+
+impl Group {
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Overdue => "Overdue",
+            Group::Today => "Due today",
+            Group::ThisWeek => "This week",
+        }
+    }
+}
+
+/// What an item is; the order is the urgency among items due the same day
+/// (an approved draft takes a minute to send; a review takes longer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    DraftApproved,
+    FollowUp,
+    EventInvitations,
+    DraftReview,
+}
+
+impl ItemKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemKind::DraftApproved => "send",
+            ItemKind::FollowUp => "follow up",
+            ItemKind::EventInvitations => "invite",
+            ItemKind::DraftReview => "review",
+        }
+    }
+}
+
+/// Snoozed items, by kind, as of the evaluation date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snoozed {
+    pub prospects: Vec<i32>,
+    pub drafts: Vec<i32>,
+    pub events: Vec<i32>,
+}
+
+/// The rules, resolved against this database's labels, as of one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    pub as_of: NaiveDate,
+    /// (the database's status label, business days); labels without a cadence are absent.
+    pub cadence: Vec<(String, u32)>,
+    pub upcoming_business_days: u32,
+    pub review_after_days: u32,
+    pub event_days: u32,
+    /// Lower-cased draft statuses.
+    pub approved: Vec<String>,
+    pub review: Vec<String>,
+    pub skip_event_statuses: Vec<String>,
+    pub limit: i64,
+    pub snoozed: Snoozed,
+}
+
+impl Rules {
+    pub fn new(cfg: &FollowupConfig, enums: &EnumLabels, as_of: NaiveDate) -> Self {
+        let cadence = enums
+            .labels(EnumKind::ProspectStatus)
+            .iter()
+            .filter_map(|label| {
+                let days = cfg
+                    .cadence
+                    .iter()
+                    .find(|(k, _)| *k == label)
+                    .or_else(|| cfg.cadence.iter().find(|(k, _)| normalise(k) == normalise(label)))?
+                    .1
+                    .days()?;
+                Some((label.clone(), days))
+            })
+            .collect();
+        let lower = |v: &[String]| v.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>();
+        Self {
+            as_of,
+            cadence,
+            upcoming_business_days: cfg.upcoming_business_days,
+            review_after_days: cfg.review_after_days,
+            event_days: cfg.event_days,
+            approved: lower(&cfg.approved_statuses),
+            review: lower(&cfg.review_statuses),
+            skip_event_statuses: lower(&cfg.skip_event_statuses),
+            limit: cfg.max_rows as i64,
+            snoozed: Snoozed::default(),
+        }
+    }
+
+    /// The last due date the list covers ("this week").
+    pub fn horizon(&self) -> NaiveDate {
+        add_business_days(self.as_of, self.upcoming_business_days)
+    }
+
+    pub fn group(&self, due: NaiveDate) -> Group {
+        match due.cmp(&self.as_of) {
+            std::cmp::Ordering::Less => Group::Overdue,
+            std::cmp::Ordering::Equal => Group::Today,
+            std::cmp::Ordering::Greater => Group::ThisWeek,
+        }
+    }
+}
+
+pub(crate) fn normalise(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// One row of the day's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TodayItem {
+    pub kind: ItemKind,
+    pub group: Group,
+    pub due: NaiveDate,
+    /// Why it is on the list, e.g. "CONTACTED 5 business days ago, cadence 3".
+    pub reason: String,
+    pub prospect: Option<ProspectListItem>,
+    pub draft_id: Option<i32>,
+    pub event_id: Option<i32>,
+    /// Events: "Conference, Berlin, Tue 23 Jun".
+    pub title: Option<String>,
+    /// Events: the prospects without an invitation.
+    pub count: Option<i64>,
+    /// Events: the target industries found in the database.
+    #[serde(skip)]
+    pub industry_ids: Vec<i32>,
+}
+
+impl TodayItem {
+    /// The key its snooze is stored under.
+    pub fn snooze_key(&self) -> String {
+        match self.kind {
+            ItemKind::FollowUp => format!("followup:{}", self.prospect.as_ref().map(|p| p.id).unwrap_or(0)),
+            ItemKind::DraftApproved | ItemKind::DraftReview => format!("draft:{}", self.draft_id.unwrap_or(0)),
+            ItemKind::EventInvitations => format!("event:{}", self.event_id.unwrap_or(0)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub overdue: i64,
+    pub today: i64,
+    pub this_week: i64,
+}
+
+impl Counts {
+    pub fn total(&self) -> i64 {
+        self.overdue + self.today + self.this_week
+    }
+
+    pub fn get(&self, g: Group) -> i64 {
+        match g {
+            Group::Overdue => self.overdue,
+            Group::Today => self.today,
+            Group::ThisWeek => self.this_week,
+        }
+    }
+}
+
+/// The list as of one day: the most urgent `limit` items, and counts of all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TodayList {
+    pub as_of: Option<NaiveDate>,
+    pub counts: Counts,
+    pub items: Vec<TodayItem>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FollowRow {
+    #[sqlx(flatten)]
+    p: ProspectListItem,
+    days: i32,
+    base: NaiveDate,
+    due: NaiveDate,
+    never: bool,
+    n_overdue: i64,
+    n_today: i64,
+    n_week: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DraftRow {
+    #[sqlx(flatten)]
+    p: ProspectListItem,
+    draft_id: i32,
+    draft_type: String,
+    approved: bool,
+    changed: Timestamp,
+    due: NaiveDate,
+    a_overdue: i64,
+    a_today: i64,
+    a_week: i64,
+    r_overdue: i64,
+    r_today: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i32,
+    event_type: String,
+    event_date: Timestamp,
+    location: String,
+    target_industries: Option<Value>,
+}
+
+/// The due date of a follow-up in SQL: `add_business_days(base, days)`.
+const DUE_SQL: &str = "CASE WHEN days = 0 THEN base ELSE \
+       base - greatest(extract(isodow FROM base)::int - 5, 0) + 7 * (days / 5) + days % 5 \
+       + CASE WHEN least(extract(isodow FROM base)::int, 5) + days % 5 > 5 THEN 2 ELSE 0 END END";
+
+const PROSPECT_COLS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, p.last_contacted_at, \
+     p.company_id, co.name AS company_name, i.name AS industry_name";
+
+impl Db {
+    /// The day's list under `rules`.
+    pub async fn today(&self, rules: &Rules) -> Result<TodayList> {
+        let (follow, drafts, events) =
+            tokio::try_join!(self.followups_due(rules), self.drafts_due(rules), self.events_due(rules))?;
+        let mut counts = Counts::default();
+        let mut items = Vec::new();
+        for (c, list) in [follow, drafts, events] {
+            counts.overdue += c.overdue;
+            counts.today += c.today;
+            counts.this_week += c.this_week;
+            items.extend(list);
+        }
+        items.sort_by(|a, b| {
+            (a.due, a.kind, a.prospect.as_ref().map(|p| p.id), a.draft_id, a.event_id).cmp(&(
+                b.due,
+                b.kind,
+                b.prospect.as_ref().map(|p| p.id),
+                b.draft_id,
+                b.event_id,
+            ))
+        });
+        items.truncate(rules.limit.max(0) as usize);
+        Ok(TodayList { as_of: Some(rules.as_of), counts, items })
+    }
+
+    async fn followups_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
+        let labels: Vec<String> = rules.cadence.iter().map(|(l, _)| l.clone()).collect();
+        let days: Vec<i32> = rules.cadence.iter().map(|(_, d)| *d as i32).collect();
+        let sql = format!(
+            "WITH c AS (SELECT * FROM unnest($1::text[], $2::int[]) AS c(label, days)),
+                  b AS (SELECT p.id, c.days, (coalesce(p.last_contacted_at, p.created_at))::date AS base,
+                               p.last_contacted_at IS NULL AS never
+                          FROM prospects p JOIN c ON c.label = p.status::text
+                         WHERE p.is_active AND p.id <> ALL($3::int[])),
+                  d AS (SELECT id, days, base, never, {DUE_SQL} AS due FROM b),
+                  t AS (SELECT d.*, count(*) FILTER (WHERE due < $4) OVER () AS n_overdue,
+                               count(*) FILTER (WHERE due = $4) OVER () AS n_today,
+                               count(*) FILTER (WHERE due > $4) OVER () AS n_week
+                          FROM d WHERE due <= $5 ORDER BY due, id LIMIT $6)
+             SELECT {PROSPECT_COLS}, t.days, t.base, t.due, t.never, t.n_overdue, t.n_today, t.n_week
+               FROM t JOIN prospects p ON p.id = t.id JOIN companies co ON co.id = p.company_id
+               JOIN industries i ON i.id = co.industry_id
+              ORDER BY t.due, t.id"
+        );
+        let rows: Vec<FollowRow> = sqlx::query_as(&sql)
+            .bind(&labels)
+            .bind(&days)
+            .bind(&rules.snoozed.prospects)
+            .bind(rules.as_of)
+            .bind(rules.horizon())
+            .bind(rules.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let counts = rows
+            .first()
+            .map(|r| Counts { overdue: r.n_overdue, today: r.n_today, this_week: r.n_week })
+            .unwrap_or_default();
+        let items = rows
+            .into_iter()
+            .map(|r| TodayItem {
+                kind: ItemKind::FollowUp,
+                group: rules.group(r.due),
+                due: r.due,
+                reason: followup_reason(&r.p.status, r.days as u32, r.base, r.never, r.due, rules.as_of),
+                prospect: Some(r.p),
+                draft_id: None,
+                event_id: None,
+                title: None,
+                count: None,
+                industry_ids: Vec::new(),
+            })
+            .collect();
+        Ok((counts, items))
+    }
+
+    async fn drafts_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
+        let sql = format!(
+            "WITH d AS (SELECT d.id, d.prospect_id, d.draft_type, d.updated_at,
+                               lower(d.status) = ANY($1) AS approved,
+                               CASE WHEN lower(d.status) = ANY($1) THEN d.updated_at::date
+                                    ELSE d.updated_at::date + $3 END AS due
+                          FROM outreach_drafts d
+                         WHERE (lower(d.status) = ANY($1) OR lower(d.status) = ANY($2)) AND d.id <> ALL($4::int[])),
+                  w AS (SELECT d.* FROM d JOIN prospects p ON p.id = d.prospect_id
+                         WHERE p.is_active AND d.due <= CASE WHEN d.approved THEN $6 ELSE $5 END),
+                  t AS (SELECT w.*,
+                               count(*) FILTER (WHERE approved AND due < $5) OVER () AS a_overdue,
+                               count(*) FILTER (WHERE approved AND due = $5) OVER () AS a_today,
+                               count(*) FILTER (WHERE approved AND due > $5) OVER () AS a_week,
+                               count(*) FILTER (WHERE NOT approved AND due < $5) OVER () AS r_overdue,
+                               count(*) FILTER (WHERE NOT approved AND due = $5) OVER () AS r_today
+                          FROM w ORDER BY due, NOT approved, id LIMIT $7)
+             SELECT {PROSPECT_COLS}, t.id AS draft_id, t.draft_type, t.approved, t.updated_at AS changed, t.due,
+                    t.a_overdue, t.a_today, t.a_week, t.r_overdue, t.r_today
+               FROM t JOIN prospects p ON p.id = t.prospect_id JOIN companies co ON co.id = p.company_id
+               JOIN industries i ON i.id = co.industry_id
+              ORDER BY t.due, NOT t.approved, t.id"
+        );
+        let rows: Vec<DraftRow> = sqlx::query_as(&sql)
+            .bind(&rules.approved)
+            .bind(&rules.review)
+            .bind(rules.review_after_days as i32)
+            .bind(&rules.snoozed.drafts)
+            .bind(rules.as_of)
+            .bind(rules.horizon())
+            .bind(rules.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let counts = rows
+            .first()
+            .map(|r| Counts { overdue: r.a_overdue + r.r_overdue, today: r.a_today + r.r_today, this_week: r.a_week })
+            .unwrap_or_default();
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let since = r.changed.date();
+                let days = (rules.as_of - since).num_days().max(0);
+                let what = format!("{} draft #{}", crate::sanitize::line(&r.draft_type), r.draft_id);
+                let reason = if r.approved {
+                    match days {
+                        0 => format!("{what} approved today, not sent yet"),
+                        n => format!("{what} approved {} ago, not sent yet", plural(n, "day", "days")),
+                    }
+                } else {
+                    format!("{what} waiting for review for {}", plural(days, "day", "days"))
+                };
+                TodayItem {
+                    kind: if r.approved { ItemKind::DraftApproved } else { ItemKind::DraftReview },
+                    group: rules.group(r.due),
+                    due: r.due,
+                    reason,
+                    prospect: Some(r.p),
+                    draft_id: Some(r.draft_id),
+                    event_id: None,
+                    title: Some(r.draft_type),
+                    count: None,
+                    industry_ids: Vec::new(),
+                }
+            })
+            .collect();
+        Ok((counts, items))
+    }
+
+    async fn events_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
+        let start = rules.as_of.and_hms_opt(0, 0, 0).expect("midnight");
+        let end = start + Duration::days(rules.event_days as i64 + 1);
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT id, event_type, event_date, location, target_industries FROM events
+              WHERE event_date >= $1 AND event_date < $2 AND lower(status) <> ALL($3) AND id <> ALL($4::int[])
+              ORDER BY event_date, id",
+        )
+        .bind(start)
+        .bind(end)
+        .bind(&rules.skip_event_statuses)
+        .bind(&rules.snoozed.events)
+        .fetch_all(&self.pool)
+        .await?;
+        if events.is_empty() {
+            return Ok((Counts::default(), Vec::new()));
+        }
+        let industries: Vec<(i32, String)> =
+            sqlx::query_as("SELECT id, name FROM industries ORDER BY id").fetch_all(&self.pool).await?;
+        let targets: Vec<Vec<i32>> = events
+            .iter()
+            .map(|e| e.target_industries.as_ref().map(|v| match_industries(v, &industries)).unwrap_or_default())
+            .collect();
+        let (mut ev_ids, mut ind_ids) = (Vec::new(), Vec::new());
+        for (e, t) in events.iter().zip(&targets) {
+            for i in t {
+                ev_ids.push(e.id);
+                ind_ids.push(*i);
+            }
+        }
+        let lacking: Vec<(i32, i64)> = sqlx::query_as(
+            "SELECT t.event_id, count(*)
+               FROM unnest($1::int[], $2::int[]) AS t(event_id, industry_id)
+               JOIN companies c ON c.industry_id = t.industry_id
+               JOIN prospects p ON p.company_id = c.id AND p.is_active
+              WHERE NOT EXISTS (SELECT 1 FROM outreach_drafts d WHERE d.prospect_id = p.id AND d.event_id = t.event_id)
+              GROUP BY t.event_id",
+        )
+        .bind(&ev_ids)
+        .bind(&ind_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = Vec::new();
+        for (e, t) in events.into_iter().zip(targets) {
+            let Some(n) = lacking.iter().find(|(id, _)| *id == e.id).map(|(_, n)| *n).filter(|n| *n > 0) else {
+                continue;
+            };
+            let names: Vec<String> = t
+                .iter()
+                .filter_map(|id| industries.iter().find(|(i, _)| i == id))
+                .map(|(_, name)| crate::sanitize::line(name).into_owned())
+                .collect();
+            let date = e.event_date.date();
+            let in_days = (date - rules.as_of).num_days();
+            let when = match in_days {
+                0 => "today".to_string(),
+                1 => "tomorrow".to_string(),
+                n => format!("in {n} days"),
+            };
+            let title = format!(
+                "{}, {}, {}",
+                crate::sanitize::line(&e.event_type),
+                crate::sanitize::line(&e.location),
+                short(date)
+            );
+            items.push(TodayItem {
+                kind: ItemKind::EventInvitations,
+                group: Group::Today,
+                due: rules.as_of,
+                reason: format!(
+                    "{title} ({when}): {} in {} without an invitation",
+                    plural(n, "active prospect", "active prospects"),
+                    names.join(", ")
+                ),
+                prospect: None,
+                draft_id: None,
+                event_id: Some(e.id),
+                title: Some(title),
+                count: Some(n),
+                industry_ids: t,
+            });
+        }
+        let counts = Counts { today: items.len() as i64, ..Default::default() };
+        Ok((counts, items))
+    }
+
+    /// The active prospects in `industry_ids` with no draft for `event_id`
+    /// (whom an invitation would go to), at most `limit`.
+    pub async fn uninvited(&self, event_id: i32, industry_ids: &[i32], limit: i64) -> Result<Vec<i32>> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.id FROM prospects p JOIN companies c ON c.id = p.company_id
+              WHERE c.industry_id = ANY($2) AND p.is_active
+                AND NOT EXISTS (SELECT 1 FROM outreach_drafts d WHERE d.prospect_id = p.id AND d.event_id = $1)
+              ORDER BY p.last_contacted_at DESC NULLS LAST, p.id LIMIT $3",
+        )
+        .bind(event_id)
+        .bind(industry_ids)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// "CONTACTED 5 business days ago, cadence 3"; for a prospect never
+/// contacted, "NEW, never contacted, added 2 business days ago, cadence 0".
+pub fn followup_reason(
+    status: &str,
+    days: u32,
+    base: NaiveDate,
+    never: bool,
+    due: NaiveDate,
+    as_of: NaiveDate,
+) -> String {
+    let status = crate::sanitize::line(status);
+    let ago = match business_days_between(base, as_of) {
+        0 if base >= as_of => "today".to_string(),
+        0 => "over the weekend".to_string(),
+        n => format!("{} ago", plural(n, "business day", "business days")),
+    };
+    let mut s = if never {
+        format!("{status}, never contacted, added {ago}, cadence {days}")
+    } else {
+        format!("{status} {ago}, cadence {days}")
+    };
+    if due > as_of {
+        s.push_str(&format!(" (due {})", short(due)));
+    } else if due < as_of {
+        let late = business_days_between(due, as_of);
+        if late > 0 {
+            s.push_str(&format!(" · {} late", plural(late, "business day", "business days")));
+        }
+    }
+    s
+}
+
+/// Industry names in `target_industries`, whatever its shape: a string (or
+/// several separated by commas), a list of strings, a list of objects with
+/// `name` or `industry` (or any string values), nested lists, null.
+pub fn industry_names(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_names(v, &mut out, 0);
+    out
+}
+
+fn collect_names(v: &Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    match v {
+        Value::String(s) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+        Value::Array(items) => items.iter().for_each(|i| collect_names(i, out, depth + 1)),
+        Value::Object(map) => {
+            let mut named = false;
+            for key in ["name", "industry", "industry_name", "industries"] {
+                if let Some(v) = map.get(key) {
+                    named = true;
+                    collect_names(v, out, depth + 1);
+                }
+            }
+            if !named {
+                map.values().filter(|v| v.is_string()).for_each(|v| collect_names(v, out, depth + 1));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The ids of the industries `target_industries` names (ignoring case and
+/// punctuation; a string that matches none is tried split at commas).
+pub fn match_industries(v: &Value, industries: &[(i32, String)]) -> Vec<i32> {
+    let mut ids = Vec::new();
+    let mut find = |name: &str| -> bool {
+        let n = normalise(name);
+        let hit = industries.iter().find(|(_, i)| !n.is_empty() && normalise(i) == n).map(|(id, _)| *id);
+        if let Some(id) = hit {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        hit.is_some()
+    };
+    for name in industry_names(v) {
+        if !find(&name) {
+            for part in name.split([',', ';']) {
+                find(part);
+            }
+        }
+    }
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn industry_names_in_every_shape() {
+        let industries = vec![
+            (1, "Financial Services".to_string()),
+            (2, "Retail & E-commerce".to_string()),
+            (3, "Health, Care".into()),
+        ];
+        for (v, want) in [
+            (json!(["Financial Services", "retail & e-commerce"]), vec![1, 2]),
+            (
+                json!([{"name": "Financial Services"}, {"industry": "Retail & E-commerce", "priority": "high"}]),
+                vec![1, 2],
+            ),
+            (json!("Financial Services"), vec![1]),
+            (json!("Financial Services, Retail & E-commerce"), vec![1, 2]),
+            (json!("Health, Care"), vec![3]),
+            (json!({"primary": "financial services"}), vec![1]),
+            (json!({"industries": ["Retail & E-commerce"]}), vec![2]),
+            (json!(null), vec![]),
+            (json!(42), vec![]),
+            (json!([["Financial Services"], null, 3]), vec![1]),
+            (json!(["Mining"]), vec![]),
+        ] {
+            assert_eq!(match_industries(&v, &industries), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn reasons_say_why() {
+        // 2026-06-15 is a Monday; Monday the 8th is 5 business days before.
+        let r = followup_reason("CONTACTED", 3, d("2026-06-08"), false, d("2026-06-11"), d("2026-06-15"));
+        assert_eq!(r, "CONTACTED 5 business days ago, cadence 3 · 2 business days late");
+        let r = followup_reason("NEW", 0, d("2026-06-15"), true, d("2026-06-15"), d("2026-06-15"));
+        assert_eq!(r, "NEW, never contacted, added today, cadence 0");
+        let r = followup_reason("ENGAGED", 5, d("2026-06-12"), false, d("2026-06-19"), d("2026-06-15"));
+        assert_eq!(r, "ENGAGED 1 business day ago, cadence 5 (due Fri 19 Jun)");
+    }
+}
