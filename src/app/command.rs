@@ -68,11 +68,11 @@ commands! {
     BulkResearch => "bulk_research", "Research every prospect in the current filter (shows the cost first)";
     ViewJobs => "view_jobs", "Show background LLM jobs";
     CancelJob => "cancel_job", "Cancel the selected background job";
-    ViewToday => "view_today", "Show Today: follow-ups, drafts and events due, most urgent first";
-    Mark => "mark", "Mark or unmark the selected prospect (then S, A, B act on the marked)";
+    ViewToday => "view_today", "Show Today: follow-ups, drafts and events due";
+    Mark => "mark", "Mark or unmark the selected prospect for a bulk action";
     MarkAll => "mark_all", "Mark every prospect in the current filter";
     ExportMarked => "export_marked", "Export the marked prospects to a CSV file";
-    Undo => "undo", "Undo the last status, active or bulk change (if the rows are unchanged since)";
+    Undo => "undo", "Undo the last status, active or bulk change";
     Snooze => "snooze", "(Today) Snooze the selected item: 1 day, 3 days, next week or a date";
     MarkSent => "mark_sent", "(Today) Mark the selected draft sent (opens it and asks)";
 }

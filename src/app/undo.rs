@@ -30,7 +30,7 @@ impl App {
 
     /// Status and active writes become undoable changes, and a logged
     /// interaction carries the status move it triggers.
-    pub(super) fn undoable(&self, w: Write) -> Write {
+    pub fn undoable(&self, w: Write) -> Write {
         match w {
             Write::SetStatus { prospect_id, status } => {
                 Write::Change(Change::SetStatus { ids: Arc::new(vec![prospect_id]), status })

@@ -12,5 +12,6 @@ mod hostile;
 mod llm;
 mod repository;
 mod schema;
+mod today;
 mod trust;
 mod ui;
