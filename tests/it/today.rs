@@ -219,10 +219,13 @@ async fn snoozes_hide_an_item_until_its_day_and_stay_out_of_the_database() {
     assert_eq!(before, after);
 }
 
+/// (kind, prospect id, draft id, event id, due date) of a row.
+type RowKey = (String, Option<i32>, Option<i32>, Option<i32>, String);
+
 /// The follow-ups, drafts and events `closer today --date 2026-06-15` should
 /// list, computed here in SQL of the test's own: business days counted one
 /// day at a time with generate_series, industries found in the JSON text.
-async fn expected_rows(db: &Db) -> Vec<(String, Option<i32>, Option<i32>, Option<i32>, String)> {
+async fn expected_rows(db: &Db) -> Vec<RowKey> {
     sqlx::query_as(
         "WITH cad(label, days) AS (VALUES ('NEW', 0), ('RESEARCHED', 1), ('CONTACTED', 3), ('ENGAGED', 5), ('QUALIFIED', 10)),
               asof AS (SELECT date '2026-06-15' AS day),
@@ -272,7 +275,7 @@ async fn closer_today_json_matches_an_independent_sql_computation() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["as_of"], "2026-06-15");
     let items = json["items"].as_array().unwrap();
-    let mut got: Vec<(String, Option<i32>, Option<i32>, Option<i32>, String)> = items
+    let mut got: Vec<RowKey> = items
         .iter()
         .map(|i| {
             let n = |k: &str| i[k].as_i64().map(|v| v as i32);

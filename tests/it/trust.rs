@@ -337,7 +337,7 @@ async fn typed_text_survives_kill_9_at_random_moments() {
             });
             pty.send("\x1b");
         }
-        pty.to_prospects();
+        pty.go_to_prospects();
         pty.wait_for("the list", |s| s.contains("Prospects 1/5") && !s.contains("Unsaved drafts"));
         pty.send("d");
         pty.wait_for("the editor", |s| s.contains("New draft for"));
