@@ -16,6 +16,8 @@ use crate::db::usage::UsageGroup;
 use crate::db::{demo, Db, EnumKind, OpenOptions};
 use crate::setup::Target;
 
+mod today;
+
 const BENCH_DB: &str = "closer_bench";
 
 pub async fn run(config: &Config, prospects: u32, target: &Target, reuse: bool, only: &[String]) -> Result<()> {
@@ -75,6 +77,12 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
     }
     if want("costs") {
         costs(db).await?;
+    }
+    if want("today") {
+        today::today(db, config).await?;
+    }
+    if want("bulk") {
+        today::bulk(db, config).await?;
     }
     Ok(())
 }

@@ -86,7 +86,7 @@ pub enum Cmd {
         /// Reuse an existing closer_bench database instead of reloading it.
         #[arg(long)]
         reuse: bool,
-        /// Run only these sections (queries, memory, ui, editor, pipeline, costs).
+        /// Run only these sections (queries, memory, ui, editor, pipeline, costs, today, bulk).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
