@@ -25,6 +25,27 @@ pub fn add_business_days(d: NaiveDate, n: u32) -> NaiveDate {
     start + Duration::days(weeks * 7 + rest + extra)
 }
 
+/// The latest start day whose `n`-th business day is on or before `due`:
+/// `add_business_days(b, n) <= due` exactly when `b <= latest_start(due, n)`
+/// (the due date never decreases as the start moves later).
+pub fn latest_start(due: NaiveDate, n: u32) -> NaiveDate {
+    let mut b = due;
+    while add_business_days(b, n) > due {
+        b -= Duration::days(1);
+    }
+    b
+}
+
+/// How many days `add_business_days` adds to a day of each weekday
+/// (Monday first): the due date depends only on the start's weekday.
+pub fn offsets(n: u32) -> [i32; 7] {
+    let monday = NaiveDate::from_ymd_opt(2024, 1, 1).expect("a Monday");
+    std::array::from_fn(|i| {
+        let d = monday + Duration::days(i as i64);
+        (add_business_days(d, n) - d).num_days() as i32
+    })
+}
+
 /// Business days in `(from, to]`: how many working days have passed since
 /// `from` by `to` (0 when `to` is not after `from`).
 pub fn business_days_between(from: NaiveDate, to: NaiveDate) -> i64 {
@@ -114,6 +135,24 @@ mod tests {
             let day = start + Duration::days(offset);
             for n in 0..25 {
                 assert_eq!(add_business_days(day, n), slow_add(day, n), "{day} + {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn latest_start_and_offsets_agree_with_adding() {
+        let start = d("2026-02-01");
+        for offset in 0..40 {
+            let due = start + Duration::days(offset);
+            for n in 0..15 {
+                let b = latest_start(due, n);
+                assert!(add_business_days(b, n) <= due, "{due} {n}");
+                assert!(add_business_days(b + Duration::days(1), n) > due, "{due} {n}: {b} is the latest");
+                let o = offsets(n);
+                assert_eq!(
+                    due + Duration::days(o[due.weekday().num_days_from_monday() as usize] as i64),
+                    add_business_days(due, n)
+                );
             }
         }
     }

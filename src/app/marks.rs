@@ -40,7 +40,7 @@ impl App {
             Command::Mark | Command::MarkAll => {
                 self.state.status.message = Some("marks are made on the prospects list (1)".into());
             }
-            Command::Back if marked && self.state.view == View::Prospects && !self.state.searching => {
+            Command::Back if marked && on_list && !self.state.searching => {
                 let n = self.state.day.marks.ids.len() as i64;
                 self.state.day.marks.ids.clear();
                 self.state.day.marks.pending = None;

@@ -27,6 +27,9 @@ impl TodayState {
     /// The display row of item `i`: items plus one header line per group above it.
     pub fn display_index(&self, i: usize) -> usize {
         let items = self.items();
+        if items.is_empty() {
+            return 0;
+        }
         let headers = items[..=i.min(items.len().saturating_sub(1))]
             .iter()
             .enumerate()
@@ -321,5 +324,45 @@ pub(super) async fn open_on_start(app: &mut App, io: &super::io::Io) {
                 io.send(request);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::followups::{Counts, Group};
+
+    fn item(group: Group, n: i32) -> TodayItem {
+        TodayItem {
+            kind: ItemKind::DraftReview,
+            group,
+            due: NaiveDate::from_ymd_opt(2026, 6, 15).unwrap(),
+            reason: String::new(),
+            prospect: None,
+            draft_id: Some(n),
+            event_id: None,
+            title: None,
+            count: None,
+            industry_ids: vec![],
+        }
+    }
+
+    #[test]
+    fn group_headers_count_as_rows_when_scrolling() {
+        let mut t = TodayState::default();
+        let items =
+            vec![item(Group::Overdue, 1), item(Group::Overdue, 2), item(Group::Today, 3), item(Group::ThisWeek, 4)];
+        t.list = Some(TodayList { as_of: None, counts: Counts::default(), items });
+        // Display: [Overdue] 1 2 [Today] 3 [This week] 4
+        assert_eq!((0..4).map(|i| t.display_index(i)).collect::<Vec<_>>(), vec![1, 2, 4, 6]);
+        t.move_by(3, 3);
+        assert_eq!((t.selected, t.scroll), (3, 4), "the last item and its header are visible");
+        t.move_by(-1, 3);
+        assert_eq!((t.selected, t.scroll), (2, 3), "the first item of a group shows its header");
+        t.move_by(-10, 3);
+        assert_eq!((t.selected, t.scroll), (0, 0));
+        t.list = None;
+        t.move_by(1, 3);
+        assert_eq!((t.selected, t.scroll), (0, 0), "an empty list never panics");
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::models::{ProspectListItem, Timestamp};
 use super::{Db, EnumKind, EnumLabels};
-use crate::calendar::{add_business_days, business_days_between, plural, short};
+use crate::calendar::{add_business_days, business_days_between, latest_start, offsets, plural, short};
 use crate::config::FollowupConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,7 +72,7 @@ pub struct Rules {
     pub upcoming_business_days: u32,
     pub review_after_days: u32,
     pub event_days: u32,
-    /// Lower-cased draft statuses.
+    /// Draft statuses, with their case variants.
     pub approved: Vec<String>,
     pub review: Vec<String>,
     pub skip_event_statuses: Vec<String>,
@@ -97,14 +97,33 @@ impl Rules {
             })
             .collect();
         let lower = |v: &[String]| v.iter().map(|s| s.trim().to_lowercase()).collect::<Vec<_>>();
+        // Draft statuses are compared as written, lower-case, upper-case and
+        // capitalised (lower() on every row would cost a scan's worth of time).
+        let variants = |v: &[String]| {
+            let mut out: Vec<String> = Vec::new();
+            for s in v.iter().map(|s| s.trim()) {
+                let cap: String = s
+                    .chars()
+                    .take(1)
+                    .flat_map(char::to_uppercase)
+                    .chain(s.chars().skip(1).flat_map(char::to_lowercase))
+                    .collect();
+                for x in [s.to_string(), s.to_lowercase(), s.to_uppercase(), cap] {
+                    if !out.contains(&x) {
+                        out.push(x);
+                    }
+                }
+            }
+            out
+        };
         Self {
             as_of,
             cadence,
             upcoming_business_days: cfg.upcoming_business_days,
             review_after_days: cfg.review_after_days,
             event_days: cfg.event_days,
-            approved: lower(&cfg.approved_statuses),
-            review: lower(&cfg.review_statuses),
+            approved: variants(&cfg.approved_statuses),
+            review: variants(&cfg.review_statuses),
             skip_event_statuses: lower(&cfg.skip_event_statuses),
             limit: cfg.max_rows as i64,
             snoozed: Snoozed::default(),
@@ -197,9 +216,6 @@ struct FollowRow {
     base: NaiveDate,
     due: NaiveDate,
     never: bool,
-    n_overdue: i64,
-    n_today: i64,
-    n_week: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -227,27 +243,48 @@ struct EventRow {
     target_industries: Option<Value>,
 }
 
-/// The due date of a follow-up in SQL: `add_business_days(base, days)`.
-const DUE_SQL: &str = "CASE WHEN days = 0 THEN base ELSE \
-       base - greatest(extract(isodow FROM base)::int - 5, 0) + 7 * (days / 5) + days % 5 \
-       + CASE WHEN least(extract(isodow FROM base)::int, 5) + days % 5 > 5 THEN 2 ELSE 0 END END";
+/// Per industry: active prospects, and the follow-ups due in each group.
+#[derive(sqlx::FromRow)]
+struct IndustryCounts {
+    industry_id: i32,
+    active: i64,
+    overdue: i64,
+    today: i64,
+    week: i64,
+}
 
 const PROSPECT_COLS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, p.last_contacted_at, \
      p.company_id, co.name AS company_name, i.name AS industry_name";
 
+/// The weekday of a date in SQL, Monday 0 (2000-01-03 was a Monday); plain
+/// integer arithmetic, cheaper per row than extract().
+const DOW_SQL: &str = "((x.b - date '2000-01-03') % 7 + 7) % 7";
+
 impl Db {
-    /// The day's list under `rules`.
+    /// The day's list under `rules`. Four queries run at once, each reading
+    /// a table once: follow-up counts (with each industry's active
+    /// prospects, which the events need), the most urgent follow-ups, the
+    /// drafts, and the upcoming events with the drafts already linked to them.
     pub async fn today(&self, rules: &Rules) -> Result<TodayList> {
-        let (follow, drafts, events) =
-            tokio::try_join!(self.followups_due(rules), self.drafts_due(rules), self.events_due(rules))?;
+        let (per_industry, follow, drafts, events) = tokio::try_join!(
+            self.followup_counts(rules),
+            self.followups_due(rules),
+            self.drafts_due(rules),
+            self.events_due(rules)
+        )?;
         let mut counts = Counts::default();
-        let mut items = Vec::new();
-        for (c, list) in [follow, drafts, events] {
+        for c in &per_industry {
             counts.overdue += c.overdue;
             counts.today += c.today;
-            counts.this_week += c.this_week;
-            items.extend(list);
+            counts.this_week += c.week;
         }
+        let (draft_counts, drafts) = drafts;
+        counts.overdue += draft_counts.overdue;
+        counts.today += draft_counts.today;
+        counts.this_week += draft_counts.this_week;
+        let events = event_items(rules, events, &per_industry);
+        counts.today += events.len() as i64;
+        let mut items: Vec<TodayItem> = follow.into_iter().chain(drafts).chain(events).collect();
         items.sort_by(|a, b| {
             (a.due, a.kind, a.prospect.as_ref().map(|p| p.id), a.draft_id, a.event_id).cmp(&(
                 b.due,
@@ -261,39 +298,71 @@ impl Db {
         Ok(TodayList { as_of: Some(rules.as_of), counts, items })
     }
 
-    async fn followups_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
+    /// One pass over the active prospects: per industry, how many there are
+    /// and how many follow-ups fall in each group. A follow-up is due by a
+    /// day exactly when its base (last contact, else creation) is on or
+    /// before [`latest_start`] of that day, so only comparisons run per row.
+    async fn followup_counts(&self, rules: &Rules) -> Result<Vec<IndustryCounts>> {
+        let bound =
+            |due: NaiveDate, n: u32| (latest_start(due, n) + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
+        let yesterday = rules.as_of - Duration::days(1);
+        let labels: Vec<String> = rules.cadence.iter().map(|(l, _)| l.clone()).collect();
+        let t1: Vec<Timestamp> = rules.cadence.iter().map(|(_, n)| bound(yesterday, *n)).collect();
+        let t2: Vec<Timestamp> = rules.cadence.iter().map(|(_, n)| bound(rules.as_of, *n)).collect();
+        let t3: Vec<Timestamp> = rules.cadence.iter().map(|(_, n)| bound(rules.horizon(), *n)).collect();
+        Ok(sqlx::query_as(
+            "WITH g AS (SELECT l::prospect_status AS st, t1, t2, t3
+                          FROM unnest($1::text[], $2::timestamp[], $3::timestamp[], $4::timestamp[]) AS f(l, t1, t2, t3))
+             SELECT c.industry_id, count(*) AS active,
+                    count(*) FILTER (WHERE x.b < g.t1 AND NOT x.s) AS overdue,
+                    count(*) FILTER (WHERE x.b >= g.t1 AND x.b < g.t2 AND NOT x.s) AS today,
+                    count(*) FILTER (WHERE x.b >= g.t2 AND x.b < g.t3 AND NOT x.s) AS week
+               FROM prospects p JOIN companies c ON c.id = p.company_id
+               LEFT JOIN g ON g.st = p.status
+               CROSS JOIN LATERAL (SELECT coalesce(p.last_contacted_at, p.created_at) AS b,
+                                          p.id = ANY($5::int[]) AS s) x
+              WHERE p.is_active
+              GROUP BY c.industry_id",
+        )
+        .bind(&labels)
+        .bind(&t1)
+        .bind(&t2)
+        .bind(&t3)
+        .bind(&rules.snoozed.prospects)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The most urgent follow-ups: due = base + the offset for its weekday
+    /// under its status's cadence ([`offsets`], one array lookup per row).
+    async fn followups_due(&self, rules: &Rules) -> Result<Vec<TodayItem>> {
         let labels: Vec<String> = rules.cadence.iter().map(|(l, _)| l.clone()).collect();
         let days: Vec<i32> = rules.cadence.iter().map(|(_, d)| *d as i32).collect();
+        let offs: Vec<i32> = rules.cadence.iter().flat_map(|(_, d)| offsets(*d)).collect();
         let sql = format!(
-            "WITH c AS (SELECT * FROM unnest($1::text[], $2::int[]) AS c(label, days)),
-                  b AS (SELECT p.id, c.days, (coalesce(p.last_contacted_at, p.created_at))::date AS base,
+            "WITH f AS (SELECT l::prospect_status AS st, (k - 1)::int AS k
+                          FROM unnest($1::text[]) WITH ORDINALITY AS u(l, k)),
+                  d AS (SELECT p.id, f.k, x.b, x.b + ($2::int[])[f.k * 7 + {DOW_SQL} + 1] AS due,
                                p.last_contacted_at IS NULL AS never
-                          FROM prospects p JOIN c ON c.label = p.status::text
+                          FROM prospects p JOIN f ON f.st = p.status
+                          CROSS JOIN LATERAL (SELECT coalesce(p.last_contacted_at, p.created_at)::date AS b) x
                          WHERE p.is_active AND p.id <> ALL($3::int[])),
-                  d AS (SELECT id, days, base, never, {DUE_SQL} AS due FROM b),
-                  t AS (SELECT d.*, count(*) FILTER (WHERE due < $4) OVER () AS n_overdue,
-                               count(*) FILTER (WHERE due = $4) OVER () AS n_today,
-                               count(*) FILTER (WHERE due > $4) OVER () AS n_week
-                          FROM d WHERE due <= $5 ORDER BY due, id LIMIT $6)
-             SELECT {PROSPECT_COLS}, t.days, t.base, t.due, t.never, t.n_overdue, t.n_today, t.n_week
+                  t AS (SELECT * FROM d WHERE due <= $4 ORDER BY due, id LIMIT $5)
+             SELECT {PROSPECT_COLS}, ($6::int[])[t.k + 1] AS days, t.b AS base, t.due, t.never
                FROM t JOIN prospects p ON p.id = t.id JOIN companies co ON co.id = p.company_id
                JOIN industries i ON i.id = co.industry_id
               ORDER BY t.due, t.id"
         );
         let rows: Vec<FollowRow> = sqlx::query_as(&sql)
             .bind(&labels)
-            .bind(&days)
+            .bind(&offs)
             .bind(&rules.snoozed.prospects)
-            .bind(rules.as_of)
             .bind(rules.horizon())
             .bind(rules.limit)
+            .bind(&days)
             .fetch_all(&self.pool)
             .await?;
-        let counts = rows
-            .first()
-            .map(|r| Counts { overdue: r.n_overdue, today: r.n_today, this_week: r.n_week })
-            .unwrap_or_default();
-        let items = rows
+        Ok(rows
             .into_iter()
             .map(|r| TodayItem {
                 kind: ItemKind::FollowUp,
@@ -307,27 +376,24 @@ impl Db {
                 count: None,
                 industry_ids: Vec::new(),
             })
-            .collect();
-        Ok((counts, items))
+            .collect())
     }
 
     async fn drafts_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
         let sql = format!(
-            "WITH d AS (SELECT d.id, d.prospect_id, d.draft_type, d.updated_at,
-                               lower(d.status) = ANY($1) AS approved,
-                               CASE WHEN lower(d.status) = ANY($1) THEN d.updated_at::date
+            "WITH w AS (SELECT d.id, d.prospect_id, d.draft_type, d.updated_at, d.status = ANY($1) AS approved,
+                               CASE WHEN d.status = ANY($1) THEN d.updated_at::date
                                     ELSE d.updated_at::date + $3 END AS due
-                          FROM outreach_drafts d
-                         WHERE (lower(d.status) = ANY($1) OR lower(d.status) = ANY($2)) AND d.id <> ALL($4::int[])),
-                  w AS (SELECT d.* FROM d JOIN prospects p ON p.id = d.prospect_id
-                         WHERE p.is_active AND d.due <= CASE WHEN d.approved THEN $6 ELSE $5 END),
+                          FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id AND p.is_active
+                         WHERE (d.status = ANY($1) OR d.status = ANY($2)) AND d.id <> ALL($4::int[])),
                   t AS (SELECT w.*,
                                count(*) FILTER (WHERE approved AND due < $5) OVER () AS a_overdue,
                                count(*) FILTER (WHERE approved AND due = $5) OVER () AS a_today,
                                count(*) FILTER (WHERE approved AND due > $5) OVER () AS a_week,
                                count(*) FILTER (WHERE NOT approved AND due < $5) OVER () AS r_overdue,
                                count(*) FILTER (WHERE NOT approved AND due = $5) OVER () AS r_today
-                          FROM w ORDER BY due, NOT approved, id LIMIT $7)
+                          FROM w WHERE due <= CASE WHEN approved THEN $6 ELSE $5 END
+                         ORDER BY due, NOT approved, id LIMIT $7)
              SELECT {PROSPECT_COLS}, t.id AS draft_id, t.draft_type, t.approved, t.updated_at AS changed, t.due,
                     t.a_overdue, t.a_today, t.a_week, t.r_overdue, t.r_today
                FROM t JOIN prospects p ON p.id = t.prospect_id JOIN companies co ON co.id = p.company_id
@@ -379,12 +445,14 @@ impl Db {
         Ok((counts, items))
     }
 
-    async fn events_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
+    /// The upcoming events, their target industries, and per (event,
+    /// industry) how many active prospects already have a draft for it.
+    async fn events_due(&self, rules: &Rules) -> Result<EventsDue> {
         let start = rules.as_of.and_hms_opt(0, 0, 0).expect("midnight");
         let end = start + Duration::days(rules.event_days as i64 + 1);
         let events: Vec<EventRow> = sqlx::query_as(
             "SELECT id, event_type, event_date, location, target_industries FROM events
-              WHERE event_date >= $1 AND event_date < $2 AND lower(status) <> ALL($3) AND id <> ALL($4::int[])
+              WHERE event_date >= $1 AND event_date < $2 AND NOT (lower(status) = ANY($3)) AND id <> ALL($4::int[])
               ORDER BY event_date, id",
         )
         .bind(start)
@@ -394,75 +462,22 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         if events.is_empty() {
-            return Ok((Counts::default(), Vec::new()));
+            return Ok(EventsDue::default());
         }
         let industries: Vec<(i32, String)> =
             sqlx::query_as("SELECT id, name FROM industries ORDER BY id").fetch_all(&self.pool).await?;
-        let targets: Vec<Vec<i32>> = events
-            .iter()
-            .map(|e| e.target_industries.as_ref().map(|v| match_industries(v, &industries)).unwrap_or_default())
-            .collect();
-        let (mut ev_ids, mut ind_ids) = (Vec::new(), Vec::new());
-        for (e, t) in events.iter().zip(&targets) {
-            for i in t {
-                ev_ids.push(e.id);
-                ind_ids.push(*i);
-            }
-        }
-        let lacking: Vec<(i32, i64)> = sqlx::query_as(
-            "SELECT t.event_id, count(*)
-               FROM unnest($1::int[], $2::int[]) AS t(event_id, industry_id)
-               JOIN companies c ON c.industry_id = t.industry_id
-               JOIN prospects p ON p.company_id = c.id AND p.is_active
-              WHERE NOT EXISTS (SELECT 1 FROM outreach_drafts d WHERE d.prospect_id = p.id AND d.event_id = t.event_id)
-              GROUP BY t.event_id",
+        let ids: Vec<i32> = events.iter().map(|e| e.id).collect();
+        let invited: Vec<(i32, i32, i64)> = sqlx::query_as(
+            "SELECT d.event_id, c.industry_id, count(DISTINCT d.prospect_id)
+               FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id AND p.is_active
+               JOIN companies c ON c.id = p.company_id
+              WHERE d.event_id = ANY($1)
+              GROUP BY d.event_id, c.industry_id",
         )
-        .bind(&ev_ids)
-        .bind(&ind_ids)
+        .bind(&ids)
         .fetch_all(&self.pool)
         .await?;
-        let mut items = Vec::new();
-        for (e, t) in events.into_iter().zip(targets) {
-            let Some(n) = lacking.iter().find(|(id, _)| *id == e.id).map(|(_, n)| *n).filter(|n| *n > 0) else {
-                continue;
-            };
-            let names: Vec<String> = t
-                .iter()
-                .filter_map(|id| industries.iter().find(|(i, _)| i == id))
-                .map(|(_, name)| crate::sanitize::line(name).into_owned())
-                .collect();
-            let date = e.event_date.date();
-            let in_days = (date - rules.as_of).num_days();
-            let when = match in_days {
-                0 => "today".to_string(),
-                1 => "tomorrow".to_string(),
-                n => format!("in {n} days"),
-            };
-            let title = format!(
-                "{}, {}, {}",
-                crate::sanitize::line(&e.event_type),
-                crate::sanitize::line(&e.location),
-                short(date)
-            );
-            items.push(TodayItem {
-                kind: ItemKind::EventInvitations,
-                group: Group::Today,
-                due: rules.as_of,
-                reason: format!(
-                    "{title} ({when}): {} in {} without an invitation",
-                    plural(n, "active prospect", "active prospects"),
-                    names.join(", ")
-                ),
-                prospect: None,
-                draft_id: None,
-                event_id: Some(e.id),
-                title: Some(title),
-                count: Some(n),
-                industry_ids: t,
-            });
-        }
-        let counts = Counts { today: items.len() as i64, ..Default::default() };
-        Ok((counts, items))
+        Ok(EventsDue { events, industries, invited })
     }
 
     /// The active prospects in `industry_ids` with no draft for `event_id`
@@ -480,6 +495,69 @@ impl Db {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+#[derive(Default)]
+struct EventsDue {
+    events: Vec<EventRow>,
+    industries: Vec<(i32, String)>,
+    /// (event, industry, active prospects with a draft linked to the event).
+    invited: Vec<(i32, i32, i64)>,
+}
+
+/// One row per upcoming event whose target industries have active prospects
+/// without a draft for it: their active prospects less those invited.
+fn event_items(rules: &Rules, due: EventsDue, per_industry: &[IndustryCounts]) -> Vec<TodayItem> {
+    let EventsDue { events, industries, invited } = due;
+    let mut items = Vec::new();
+    for e in events {
+        let targets = e.target_industries.as_ref().map(|v| match_industries(v, &industries)).unwrap_or_default();
+        let n: i64 = targets
+            .iter()
+            .map(|i| {
+                let active = per_industry.iter().find(|c| c.industry_id == *i).map(|c| c.active).unwrap_or(0);
+                let done = invited.iter().find(|(ev, ind, _)| *ev == e.id && ind == i).map(|x| x.2).unwrap_or(0);
+                active - done
+            })
+            .sum();
+        if n <= 0 {
+            continue;
+        }
+        let names: Vec<String> = targets
+            .iter()
+            .filter_map(|id| industries.iter().find(|(i, _)| i == id))
+            .map(|(_, name)| crate::sanitize::line(name).into_owned())
+            .collect();
+        let date = e.event_date.date();
+        let when = match (date - rules.as_of).num_days() {
+            0 => "today".to_string(),
+            1 => "tomorrow".to_string(),
+            n => format!("in {n} days"),
+        };
+        let title = format!(
+            "{}, {}, {}",
+            crate::sanitize::line(&e.event_type),
+            crate::sanitize::line(&e.location),
+            short(date)
+        );
+        items.push(TodayItem {
+            kind: ItemKind::EventInvitations,
+            group: Group::Today,
+            due: rules.as_of,
+            reason: format!(
+                "{title} ({when}): {} in {} without an invitation",
+                plural(n, "active prospect", "active prospects"),
+                names.join(", ")
+            ),
+            prospect: None,
+            draft_id: None,
+            event_id: Some(e.id),
+            title: Some(title),
+            count: Some(n),
+            industry_ids: targets,
+        });
+    }
+    items
 }
 
 /// "CONTACTED 5 business days ago, cadence 3"; for a prospect never

@@ -589,3 +589,70 @@ async fn today_rows_offer_their_next_step() {
     assert!(shown.contains(&name), "{shown:?}");
     let _ = std::fs::remove_dir_all(&s.dir);
 }
+
+#[tokio::test]
+async fn a_bulk_change_over_many_rows_shows_progress_and_undoes_as_one_step() {
+    let (db, _) = support::fresh_db().await;
+    let c = company(&db).await;
+    let n = closer::db::bulk::CHUNK as i64 + 1_500;
+    sqlx::query(
+        "INSERT INTO prospects (full_name, email, company_id, is_active, status, created_at, updated_at)
+         SELECT 'Bulk ' || g, 'bulk' || g || '@example.com', $1, true, 'NEW', now(), now() FROM generate_series(1, $2) g",
+    )
+    .bind(c)
+    .bind(n)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let io = Io::new(db.clone(), tx).with_data_dir(temp_dir("progress"));
+    let mut app = App::new(&Config::defaults(), db.enums.clone(), "db".into(), (120, 40));
+    let first = app.start();
+    io.settle(&mut app, first).await;
+    press(&mut app, &io, [ch('*')]).await;
+    assert_eq!(app.state.day.marks.ids.len() as i64, n);
+    press(&mut app, &io, [ch('S'), ch('j'), ch('j'), key(KeyCode::Enter)]).await;
+    let contacted: i64 = sqlx::query_scalar("SELECT count(*) FROM prospects WHERE status = 'CONTACTED'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(contacted, n);
+    // Progress arrived while it ran, and reads as such in the status bar.
+    let mut progress = Vec::new();
+    while let Ok(a) = rx.try_recv() {
+        app.update(a);
+        progress.push(app.state.status.message.clone().unwrap_or_default());
+    }
+    assert!(progress.iter().any(|m| m.starts_with("setting CONTACTED: 5,000 of 6,500")), "{progress:?}");
+    press(&mut app, &io, [ch('u')]).await;
+    let new: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM prospects WHERE status = 'NEW'").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(new, n, "{:?}", app.state.status);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closer_opens_on_today_when_something_is_due() {
+    let (db, url) = support::fresh_db().await;
+    let c = company(&db).await;
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    prospect(&db, c, "Ngozi Due Today", "NEW", None, &today, true).await;
+    let dir = temp_dir("start");
+    let env = [("CLOSER_DATA_DIR", dir.to_str().unwrap()), ("NO_COLOR", "1")];
+    let mut pty = crate::e2e::Pty::spawn(&["--database-url", &url], &env, 30, 110);
+    pty.wait_for("Today", |s| s.contains("1 due today ·") && s.contains("Ngozi Due Today"));
+    pty.send("1");
+    pty.wait_for("the prospects list", |s| s.contains("Prospects 1/1"));
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+
+    // start_view = "prospects" opens on the list whatever is due.
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "[followup]\nstart_view = \"prospects\"\n").unwrap();
+    let mut pty =
+        crate::e2e::Pty::spawn(&["--database-url", &url, "--config", config.to_str().unwrap()], &env, 30, 110);
+    pty.wait_for("the prospects list", |s| s.contains("Prospects 1/1"));
+    assert!(!pty.screen().contains("due today ·"));
+    pty.send("q");
+    assert!(pty.wait_exit().success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
