@@ -5,14 +5,15 @@
 //! [`crate::calendar::add_business_days`]) so that only the most urgent rows
 //! and the counts leave the server, whatever the size of the database.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::models::{ProspectListItem, Timestamp};
+use super::followup_queries::{DraftRow, EventsDue, FollowRow};
+use super::models::ProspectListItem;
 use super::{Db, EnumKind, EnumLabels};
-use crate::calendar::{add_business_days, business_days_between, latest_start, offsets, plural, short};
+use crate::calendar::{add_business_days, business_days_between, plural, short};
 use crate::config::FollowupConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -208,83 +209,30 @@ pub struct TodayList {
     pub items: Vec<TodayItem>,
 }
 
-#[derive(sqlx::FromRow)]
-struct FollowRow {
-    #[sqlx(flatten)]
-    p: ProspectListItem,
-    days: i32,
-    base: NaiveDate,
-    due: NaiveDate,
-    never: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct DraftRow {
-    #[sqlx(flatten)]
-    p: ProspectListItem,
-    draft_id: i32,
-    draft_type: String,
-    approved: bool,
-    changed: Timestamp,
-    due: NaiveDate,
-    a_overdue: i64,
-    a_today: i64,
-    a_week: i64,
-    r_overdue: i64,
-    r_today: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    id: i32,
-    event_type: String,
-    event_date: Timestamp,
-    location: String,
-    target_industries: Option<Value>,
-}
-
-/// Per industry: active prospects, and the follow-ups due in each group.
-#[derive(sqlx::FromRow)]
-struct IndustryCounts {
-    industry_id: i32,
-    active: i64,
-    overdue: i64,
-    today: i64,
-    week: i64,
-}
-
-const PROSPECT_COLS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, p.last_contacted_at, \
-     p.company_id, co.name AS company_name, i.name AS industry_name";
-
-/// The weekday of a date in SQL, Monday 0 (2000-01-03 was a Monday); plain
-/// integer arithmetic, cheaper per row than extract().
-const DOW_SQL: &str = "((x.b - date '2000-01-03') % 7 + 7) % 7";
-
 impl Db {
-    /// The day's list under `rules`. Four queries run at once, each reading
-    /// a table once: follow-up counts (with each industry's active
-    /// prospects, which the events need), the most urgent follow-ups, the
-    /// drafts, and the upcoming events with the drafts already linked to them.
+    /// The day's list under `rules`: the follow-up counts, the most urgent
+    /// follow-ups, the drafts and the events, queried at once.
     pub async fn today(&self, rules: &Rules) -> Result<TodayList> {
-        let (per_industry, follow, drafts, events) = tokio::try_join!(
-            self.followup_counts(rules),
-            self.followups_due(rules),
-            self.drafts_due(rules),
-            self.events_due(rules)
+        let indexed = self.has_followup_index().await?;
+        let (mut counts, follow, drafts, events) = tokio::try_join!(
+            self.followup_counts(rules, indexed),
+            self.followup_rows(rules, indexed),
+            self.draft_rows(rules),
+            self.event_rows(rules)
         )?;
-        let mut counts = Counts::default();
-        for c in &per_industry {
-            counts.overdue += c.overdue;
-            counts.today += c.today;
-            counts.this_week += c.week;
+        if let Some(r) = drafts.first() {
+            counts.overdue += r.a_overdue + r.r_overdue;
+            counts.today += r.a_today + r.r_today;
+            counts.this_week += r.a_week;
         }
-        let (draft_counts, drafts) = drafts;
-        counts.overdue += draft_counts.overdue;
-        counts.today += draft_counts.today;
-        counts.this_week += draft_counts.this_week;
-        let events = event_items(rules, events, &per_industry);
+        let events = event_items(rules, events);
         counts.today += events.len() as i64;
-        let mut items: Vec<TodayItem> = follow.into_iter().chain(drafts).chain(events).collect();
+        let mut items: Vec<TodayItem> = follow
+            .into_iter()
+            .map(|r| followup_item(rules, r))
+            .chain(drafts.into_iter().map(|r| draft_item(rules, r)))
+            .chain(events)
+            .collect();
         items.sort_by(|a, b| {
             (a.due, a.kind, a.prospect.as_ref().map(|p| p.id), a.draft_id, a.event_id).cmp(&(
                 b.due,
@@ -297,227 +245,61 @@ impl Db {
         items.truncate(rules.limit.max(0) as usize);
         Ok(TodayList { as_of: Some(rules.as_of), counts, items })
     }
+}
 
-    /// One pass over the active prospects: per industry, how many there are
-    /// and how many follow-ups fall in each group. A follow-up is due by a
-    /// day exactly when its base (last contact, else creation) is on or
-    /// before [`latest_start`] of that day, so only comparisons run per row.
-    async fn followup_counts(&self, rules: &Rules) -> Result<Vec<IndustryCounts>> {
-        let bound =
-            |due: NaiveDate, n: u32| (latest_start(due, n) + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight");
-        let yesterday = rules.as_of - Duration::days(1);
-        let labels: Vec<String> = rules.cadence.iter().map(|(l, _)| l.clone()).collect();
-        let t1: Vec<Timestamp> = rules.cadence.iter().map(|(_, n)| bound(yesterday, *n)).collect();
-        let t2: Vec<Timestamp> = rules.cadence.iter().map(|(_, n)| bound(rules.as_of, *n)).collect();
-        let t3: Vec<Timestamp> = rules.cadence.iter().map(|(_, n)| bound(rules.horizon(), *n)).collect();
-        Ok(sqlx::query_as(
-            "WITH g AS (SELECT l::prospect_status AS st, t1, t2, t3
-                          FROM unnest($1::text[], $2::timestamp[], $3::timestamp[], $4::timestamp[]) AS f(l, t1, t2, t3))
-             SELECT c.industry_id, count(*) AS active,
-                    count(*) FILTER (WHERE x.b < g.t1 AND NOT x.s) AS overdue,
-                    count(*) FILTER (WHERE x.b >= g.t1 AND x.b < g.t2 AND NOT x.s) AS today,
-                    count(*) FILTER (WHERE x.b >= g.t2 AND x.b < g.t3 AND NOT x.s) AS week
-               FROM prospects p JOIN companies c ON c.id = p.company_id
-               LEFT JOIN g ON g.st = p.status
-               CROSS JOIN LATERAL (SELECT coalesce(p.last_contacted_at, p.created_at) AS b,
-                                          p.id = ANY($5::int[]) AS s) x
-              WHERE p.is_active
-              GROUP BY c.industry_id",
-        )
-        .bind(&labels)
-        .bind(&t1)
-        .bind(&t2)
-        .bind(&t3)
-        .bind(&rules.snoozed.prospects)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// The most urgent follow-ups: due = base + the offset for its weekday
-    /// under its status's cadence ([`offsets`], one array lookup per row).
-    async fn followups_due(&self, rules: &Rules) -> Result<Vec<TodayItem>> {
-        let labels: Vec<String> = rules.cadence.iter().map(|(l, _)| l.clone()).collect();
-        let days: Vec<i32> = rules.cadence.iter().map(|(_, d)| *d as i32).collect();
-        let offs: Vec<i32> = rules.cadence.iter().flat_map(|(_, d)| offsets(*d)).collect();
-        let sql = format!(
-            "WITH f AS (SELECT l::prospect_status AS st, (k - 1)::int AS k
-                          FROM unnest($1::text[]) WITH ORDINALITY AS u(l, k)),
-                  d AS (SELECT p.id, f.k, x.b, x.b + ($2::int[])[f.k * 7 + {DOW_SQL} + 1] AS due,
-                               p.last_contacted_at IS NULL AS never
-                          FROM prospects p JOIN f ON f.st = p.status
-                          CROSS JOIN LATERAL (SELECT coalesce(p.last_contacted_at, p.created_at)::date AS b) x
-                         WHERE p.is_active AND p.id <> ALL($3::int[])),
-                  t AS (SELECT * FROM d WHERE due <= $4 ORDER BY due, id LIMIT $5)
-             SELECT {PROSPECT_COLS}, ($6::int[])[t.k + 1] AS days, t.b AS base, t.due, t.never
-               FROM t JOIN prospects p ON p.id = t.id JOIN companies co ON co.id = p.company_id
-               JOIN industries i ON i.id = co.industry_id
-              ORDER BY t.due, t.id"
-        );
-        let rows: Vec<FollowRow> = sqlx::query_as(&sql)
-            .bind(&labels)
-            .bind(&offs)
-            .bind(&rules.snoozed.prospects)
-            .bind(rules.horizon())
-            .bind(rules.limit)
-            .bind(&days)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| TodayItem {
-                kind: ItemKind::FollowUp,
-                group: rules.group(r.due),
-                due: r.due,
-                reason: followup_reason(&r.p.status, r.days as u32, r.base, r.never, r.due, rules.as_of),
-                prospect: Some(r.p),
-                draft_id: None,
-                event_id: None,
-                title: None,
-                count: None,
-                industry_ids: Vec::new(),
-            })
-            .collect())
-    }
-
-    async fn drafts_due(&self, rules: &Rules) -> Result<(Counts, Vec<TodayItem>)> {
-        let sql = format!(
-            "WITH w AS (SELECT d.id, d.prospect_id, d.draft_type, d.updated_at, d.status = ANY($1) AS approved,
-                               CASE WHEN d.status = ANY($1) THEN d.updated_at::date
-                                    ELSE d.updated_at::date + $3 END AS due
-                          FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id AND p.is_active
-                         WHERE (d.status = ANY($1) OR d.status = ANY($2)) AND d.id <> ALL($4::int[])),
-                  t AS (SELECT w.*,
-                               count(*) FILTER (WHERE approved AND due < $5) OVER () AS a_overdue,
-                               count(*) FILTER (WHERE approved AND due = $5) OVER () AS a_today,
-                               count(*) FILTER (WHERE approved AND due > $5) OVER () AS a_week,
-                               count(*) FILTER (WHERE NOT approved AND due < $5) OVER () AS r_overdue,
-                               count(*) FILTER (WHERE NOT approved AND due = $5) OVER () AS r_today
-                          FROM w WHERE due <= CASE WHEN approved THEN $6 ELSE $5 END
-                         ORDER BY due, NOT approved, id LIMIT $7)
-             SELECT {PROSPECT_COLS}, t.id AS draft_id, t.draft_type, t.approved, t.updated_at AS changed, t.due,
-                    t.a_overdue, t.a_today, t.a_week, t.r_overdue, t.r_today
-               FROM t JOIN prospects p ON p.id = t.prospect_id JOIN companies co ON co.id = p.company_id
-               JOIN industries i ON i.id = co.industry_id
-              ORDER BY t.due, NOT t.approved, t.id"
-        );
-        let rows: Vec<DraftRow> = sqlx::query_as(&sql)
-            .bind(&rules.approved)
-            .bind(&rules.review)
-            .bind(rules.review_after_days as i32)
-            .bind(&rules.snoozed.drafts)
-            .bind(rules.as_of)
-            .bind(rules.horizon())
-            .bind(rules.limit)
-            .fetch_all(&self.pool)
-            .await?;
-        let counts = rows
-            .first()
-            .map(|r| Counts { overdue: r.a_overdue + r.r_overdue, today: r.a_today + r.r_today, this_week: r.a_week })
-            .unwrap_or_default();
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                let since = r.changed.date();
-                let days = (rules.as_of - since).num_days().max(0);
-                let what = format!("{} draft #{}", crate::sanitize::line(&r.draft_type), r.draft_id);
-                let reason = if r.approved {
-                    match days {
-                        0 => format!("{what} approved today, not sent yet"),
-                        n => format!("{what} approved {} ago, not sent yet", plural(n, "day", "days")),
-                    }
-                } else {
-                    format!("{what} waiting for review for {}", plural(days, "day", "days"))
-                };
-                TodayItem {
-                    kind: if r.approved { ItemKind::DraftApproved } else { ItemKind::DraftReview },
-                    group: rules.group(r.due),
-                    due: r.due,
-                    reason,
-                    prospect: Some(r.p),
-                    draft_id: Some(r.draft_id),
-                    event_id: None,
-                    title: Some(r.draft_type),
-                    count: None,
-                    industry_ids: Vec::new(),
-                }
-            })
-            .collect();
-        Ok((counts, items))
-    }
-
-    /// The upcoming events, their target industries, and per (event,
-    /// industry) how many active prospects already have a draft for it.
-    async fn events_due(&self, rules: &Rules) -> Result<EventsDue> {
-        let start = rules.as_of.and_hms_opt(0, 0, 0).expect("midnight");
-        let end = start + Duration::days(rules.event_days as i64 + 1);
-        let events: Vec<EventRow> = sqlx::query_as(
-            "SELECT id, event_type, event_date, location, target_industries FROM events
-              WHERE event_date >= $1 AND event_date < $2 AND NOT (lower(status) = ANY($3)) AND id <> ALL($4::int[])
-              ORDER BY event_date, id",
-        )
-        .bind(start)
-        .bind(end)
-        .bind(&rules.skip_event_statuses)
-        .bind(&rules.snoozed.events)
-        .fetch_all(&self.pool)
-        .await?;
-        if events.is_empty() {
-            return Ok(EventsDue::default());
-        }
-        let industries: Vec<(i32, String)> =
-            sqlx::query_as("SELECT id, name FROM industries ORDER BY id").fetch_all(&self.pool).await?;
-        let ids: Vec<i32> = events.iter().map(|e| e.id).collect();
-        let invited: Vec<(i32, i32, i64)> = sqlx::query_as(
-            "SELECT d.event_id, c.industry_id, count(DISTINCT d.prospect_id)
-               FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id AND p.is_active
-               JOIN companies c ON c.id = p.company_id
-              WHERE d.event_id = ANY($1)
-              GROUP BY d.event_id, c.industry_id",
-        )
-        .bind(&ids)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(EventsDue { events, industries, invited })
-    }
-
-    /// The active prospects in `industry_ids` with no draft for `event_id`
-    /// (whom an invitation would go to), at most `limit`.
-    pub async fn uninvited(&self, event_id: i32, industry_ids: &[i32], limit: i64) -> Result<Vec<i32>> {
-        Ok(sqlx::query_scalar(
-            "SELECT p.id FROM prospects p JOIN companies c ON c.id = p.company_id
-              WHERE c.industry_id = ANY($2) AND p.is_active
-                AND NOT EXISTS (SELECT 1 FROM outreach_drafts d WHERE d.prospect_id = p.id AND d.event_id = $1)
-              ORDER BY p.last_contacted_at DESC NULLS LAST, p.id LIMIT $3",
-        )
-        .bind(event_id)
-        .bind(industry_ids)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+fn followup_item(rules: &Rules, r: FollowRow) -> TodayItem {
+    TodayItem {
+        kind: ItemKind::FollowUp,
+        group: rules.group(r.due),
+        due: r.due,
+        reason: followup_reason(&r.p.status, r.days as u32, r.base, r.never, r.due, rules.as_of),
+        prospect: Some(r.p),
+        draft_id: None,
+        event_id: None,
+        title: None,
+        count: None,
+        industry_ids: Vec::new(),
     }
 }
 
-#[derive(Default)]
-struct EventsDue {
-    events: Vec<EventRow>,
-    industries: Vec<(i32, String)>,
-    /// (event, industry, active prospects with a draft linked to the event).
-    invited: Vec<(i32, i32, i64)>,
+fn draft_item(rules: &Rules, r: DraftRow) -> TodayItem {
+    let days = (rules.as_of - r.changed.date()).num_days().max(0);
+    let what = format!("{} draft #{}", crate::sanitize::line(&r.draft_type), r.draft_id);
+    let reason = if r.approved {
+        match days {
+            0 => format!("{what} approved today, not sent yet"),
+            n => format!("{what} approved {} ago, not sent yet", plural(n, "day", "days")),
+        }
+    } else {
+        format!("{what} waiting for review for {}", plural(days, "day", "days"))
+    };
+    TodayItem {
+        kind: if r.approved { ItemKind::DraftApproved } else { ItemKind::DraftReview },
+        group: rules.group(r.due),
+        due: r.due,
+        reason,
+        prospect: Some(r.p),
+        draft_id: Some(r.draft_id),
+        event_id: None,
+        title: Some(r.draft_type),
+        count: None,
+        industry_ids: Vec::new(),
+    }
 }
 
 /// One row per upcoming event whose target industries have active prospects
 /// without a draft for it: their active prospects less those invited.
-fn event_items(rules: &Rules, due: EventsDue, per_industry: &[IndustryCounts]) -> Vec<TodayItem> {
-    let EventsDue { events, industries, invited } = due;
+fn event_items(rules: &Rules, due: EventsDue) -> Vec<TodayItem> {
+    let EventsDue { events, industries, active, invited } = due;
     let mut items = Vec::new();
     for e in events {
         let targets = e.target_industries.as_ref().map(|v| match_industries(v, &industries)).unwrap_or_default();
         let n: i64 = targets
             .iter()
             .map(|i| {
-                let active = per_industry.iter().find(|c| c.industry_id == *i).map(|c| c.active).unwrap_or(0);
+                let all = active.iter().find(|(ind, _)| ind == i).map(|x| x.1).unwrap_or(0);
                 let done = invited.iter().find(|(ev, ind, _)| *ev == e.id && ind == i).map(|x| x.2).unwrap_or(0);
-                active - done
+                all - done
             })
             .sum();
         if n <= 0 {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod drafts;
 pub mod enums;
 pub mod events;
+mod followup_queries;
 pub mod followups;
 pub mod interactions;
 pub mod models;

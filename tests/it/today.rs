@@ -656,3 +656,28 @@ async fn closer_opens_on_today_when_something_is_due() {
     assert!(pty.wait_exit().success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Closer's own database answers with its follow-up index; a shared one
+/// (where Closer adds no index) with one pass over the prospects. Both say
+/// the same, for every day of a fortnight.
+#[tokio::test]
+async fn with_and_without_the_followup_index_the_list_is_the_same() {
+    let (db, _) = support::demo_db(300).await;
+    let config = Config::defaults();
+    let days: Vec<NaiveDate> = (0..14).map(|i| d("2026-06-08") + chrono::Duration::days(i)).collect();
+    let mut indexed = Vec::new();
+    for day in &days {
+        let mut r = Rules::new(&config.followup, &db.enums, *day);
+        r.limit = i64::MAX;
+        indexed.push(db.today(&r).await.unwrap());
+    }
+    sqlx::query("DROP INDEX ix_prospects_followup").execute(&db.pool).await.unwrap();
+    for (day, want) in days.iter().zip(&indexed) {
+        let mut r = Rules::new(&config.followup, &db.enums, *day);
+        r.limit = i64::MAX;
+        let got = db.today(&r).await.unwrap();
+        assert!(want.counts.total() > 0, "{day}: work is due");
+        assert_eq!(got.counts, want.counts, "{day}");
+        assert_eq!(summary(&got), summary(want), "{day}");
+    }
+}
