@@ -188,14 +188,17 @@ impl Db {
             .await?)
     }
 
-    /// Drafts approved but not sent, and drafts waiting for review, with counts.
+    /// Drafts approved but not sent, and drafts waiting for review, with
+    /// counts. Inactive prospects are left out through one hashed set of
+    /// their ids (a lookup per draft would cost more than the scan).
     pub(super) async fn draft_rows(&self, rules: &Rules) -> Result<Vec<DraftRow>> {
         let sql = format!(
-            "WITH w AS (SELECT d.id, d.prospect_id, d.draft_type, d.updated_at, d.status = ANY($1) AS approved,
+            "WITH w AS (SELECT d.id, d.prospect_id, d.updated_at, d.status = ANY($1) AS approved,
                                CASE WHEN d.status = ANY($1) THEN d.updated_at::date
                                     ELSE d.updated_at::date + $3 END AS due
-                          FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id AND p.is_active
-                         WHERE (d.status = ANY($1) OR d.status = ANY($2)) AND d.id <> ALL($4::int[])),
+                          FROM outreach_drafts d
+                         WHERE d.status = ANY($1 || $2) AND d.id <> ALL($4::int[])
+                           AND d.prospect_id NOT IN (SELECT id FROM prospects WHERE NOT is_active)),
                   t AS (SELECT w.*,
                                count(*) FILTER (WHERE approved AND due < $5) OVER () AS a_overdue,
                                count(*) FILTER (WHERE approved AND due = $5) OVER () AS a_today,
@@ -204,10 +207,10 @@ impl Db {
                                count(*) FILTER (WHERE NOT approved AND due = $5) OVER () AS r_today
                           FROM w WHERE due <= CASE WHEN approved THEN $6 ELSE $5 END
                          ORDER BY due, NOT approved, id LIMIT $7)
-             SELECT {PROSPECT_COLS}, t.id AS draft_id, t.draft_type, t.approved, t.updated_at AS changed, t.due,
+             SELECT {PROSPECT_COLS}, t.id AS draft_id, d.draft_type, t.approved, t.updated_at AS changed, t.due,
                     t.a_overdue, t.a_today, t.a_week, t.r_overdue, t.r_today
-               FROM t JOIN prospects p ON p.id = t.prospect_id JOIN companies co ON co.id = p.company_id
-               JOIN industries i ON i.id = co.industry_id
+               FROM t JOIN outreach_drafts d ON d.id = t.id JOIN prospects p ON p.id = t.prospect_id
+               JOIN companies co ON co.id = p.company_id JOIN industries i ON i.id = co.industry_id
               ORDER BY t.due, NOT t.approved, t.id"
         );
         Ok(sqlx::query_as(&sql)
@@ -224,7 +227,7 @@ impl Db {
 
     /// The upcoming events, their target industries' active prospects, and
     /// per (event, industry) how many of those already have a draft for it.
-    pub(super) async fn event_rows(&self, rules: &Rules) -> Result<EventsDue> {
+    pub(super) async fn event_rows(&self, rules: &Rules, indexed: bool) -> Result<EventsDue> {
         let start = rules.as_of.and_hms_opt(0, 0, 0).expect("midnight");
         let end = start + Duration::days(rules.event_days as i64 + 1);
         let events: Vec<EventRow> = sqlx::query_as(
@@ -255,12 +258,38 @@ impl Db {
         targets.sort_unstable();
         targets.dedup();
         let ids: Vec<i32> = events.iter().map(|e| e.id).collect();
-        let active = sqlx::query_as(
-            "SELECT c.industry_id, count(*) FROM prospects p JOIN companies c ON c.id = p.company_id
-              WHERE p.is_active AND c.industry_id = ANY($1) GROUP BY c.industry_id",
-        )
-        .bind(&targets)
-        .fetch_all(&self.pool);
+        // Active prospects per target industry: with Closer's indexes, all
+        // of them (index-only by company) less the inactive (a small index);
+        // without, one pass.
+        let active = async {
+            if !indexed {
+                return sqlx::query_as(
+                    "SELECT c.industry_id, count(*) FROM prospects p JOIN companies c ON c.id = p.company_id
+                      WHERE p.is_active AND c.industry_id = ANY($1) GROUP BY c.industry_id",
+                )
+                .bind(&targets)
+                .fetch_all(&self.pool)
+                .await;
+            }
+            let all: Vec<(i32, i64)> = sqlx::query_as(
+                "SELECT c.industry_id, count(*) FROM companies c JOIN prospects p ON p.company_id = c.id
+                  WHERE c.industry_id = ANY($1) GROUP BY c.industry_id",
+            )
+            .bind(&targets)
+            .fetch_all(&self.pool)
+            .await?;
+            let inactive: Vec<(i32, i64)> = sqlx::query_as(
+                "SELECT c.industry_id, count(*) FROM prospects p JOIN companies c ON c.id = p.company_id
+                  WHERE NOT p.is_active AND c.industry_id = ANY($1) GROUP BY c.industry_id",
+            )
+            .bind(&targets)
+            .fetch_all(&self.pool)
+            .await?;
+            Ok(all
+                .into_iter()
+                .map(|(i, n)| (i, n - inactive.iter().find(|x| x.0 == i).map(|x| x.1).unwrap_or(0)))
+                .collect::<Vec<(i32, i64)>>())
+        };
         let invited = sqlx::query_as(
             "SELECT d.event_id, c.industry_id, count(DISTINCT d.prospect_id)
                FROM outreach_drafts d JOIN prospects p ON p.id = d.prospect_id AND p.is_active

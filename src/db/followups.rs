@@ -218,7 +218,7 @@ impl Db {
             self.followup_counts(rules, indexed),
             self.followup_rows(rules, indexed),
             self.draft_rows(rules),
-            self.event_rows(rules)
+            self.event_rows(rules, indexed)
         )?;
         if let Some(r) = drafts.first() {
             counts.overdue += r.a_overdue + r.r_overdue;
