@@ -71,7 +71,7 @@ impl Marks {
 }
 
 /// Whom LLM jobs are queued for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum QueueTarget {
     Marked(Arc<Vec<i32>>),
     /// The active target-industry prospects without an invitation for the event.
@@ -82,7 +82,7 @@ pub enum QueueTarget {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum DayRequest {
     /// The Today list (the I/O layer adds the snoozes).
     Load {
@@ -116,9 +116,32 @@ pub enum DayRequest {
     },
 }
 
+/// Sizes, not ids or names: requests that fail are logged.
+impl std::fmt::Debug for QueueTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            QueueTarget::Marked(ids) => write!(f, "Marked({} rows)", ids.len()),
+            QueueTarget::Invitations { event_id, .. } => write!(f, "Invitations(event #{event_id})"),
+        }
+    }
+}
+
+impl std::fmt::Debug for DayRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DayRequest::Load { generation, rules } => write!(f, "Load(#{generation}, as of {})", rules.as_of),
+            DayRequest::Snooze { until, .. } => write!(f, "Snooze(until {until})"),
+            DayRequest::MarkAll { generation, .. } => write!(f, "MarkAll(#{generation})"),
+            DayRequest::Estimate { target, drafts } => write!(f, "Estimate({target:?}, drafts {drafts})"),
+            DayRequest::Queue { target, drafts, limit } => write!(f, "Queue({target:?}, drafts {drafts}, {limit})"),
+            DayRequest::ExportMarked { ids } => write!(f, "ExportMarked({} rows)", ids.len()),
+        }
+    }
+}
+
 /// Writes that can be undone (or undo), sent as `Request::Write(Write::Change(..))`
 /// so that a lost connection retries them like every write.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum Change {
     SetStatus {
         ids: Arc<Vec<i32>>,
@@ -139,6 +162,19 @@ pub enum Change {
         mv: Option<Move>,
     },
     Undo(Arc<UndoRecord>),
+}
+
+/// A failed write is logged: say what kind and how many, never whom or what text.
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::SetStatus { ids, .. } => write!(f, "Change::SetStatus({} rows)", ids.len()),
+            Change::SetActive { ids, active } => write!(f, "Change::SetActive({} rows, {active})", ids.len()),
+            Change::Move { prospect_id, .. } => write!(f, "Change::Move(#{prospect_id})"),
+            Change::LogInteraction { input, .. } => write!(f, "Change::LogInteraction(#{})", input.prospect_id),
+            Change::Undo(r) => write!(f, "Change::Undo({} rows)", r.len()),
+        }
+    }
 }
 
 impl Change {

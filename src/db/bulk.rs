@@ -28,13 +28,20 @@ pub enum OldValues {
 
 /// What undoing a change needs: the rows, their previous values, and the
 /// `updated_at` this change gave them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct UndoRecord {
     /// "Kwame Mensah 898 marked inactive", for the messages.
     pub what: String,
     pub ids: Vec<i32>,
     pub stamps: Vec<Timestamp>,
     pub old: OldValues,
+}
+
+/// Only the size: a failed write's log line must hold neither names nor 100,000 ids.
+impl std::fmt::Debug for UndoRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UndoRecord").field("rows", &self.ids.len()).finish_non_exhaustive()
+    }
 }
 
 impl UndoRecord {
