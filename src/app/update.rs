@@ -219,6 +219,9 @@ impl App {
                 self.load_costs(out);
                 out.push(Request::WatchUsage { on: true });
             }
+            // Pages that arrived while another view (Today) was shown did
+            // not select a prospect: the detail follows the list now.
+            View::Prospects => self.after_prospect_move(out),
             _ => {}
         }
     }
