@@ -251,7 +251,7 @@ impl Db {
             .flat_map(|e| {
                 e.target_industries
                     .as_ref()
-                    .map(|v| super::followups::match_industries(v, &industries))
+                    .map(|v| super::target_industries::match_industries(v, &industries))
                     .unwrap_or_default()
             })
             .collect();

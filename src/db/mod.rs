@@ -18,6 +18,7 @@ pub mod prospects;
 pub mod research;
 pub mod schema;
 pub mod solutions;
+pub mod target_industries;
 pub mod url;
 pub mod usage;
 

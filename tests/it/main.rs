@@ -15,3 +15,4 @@ mod schema;
 mod today;
 mod trust;
 mod ui;
+mod undo;
