@@ -8,6 +8,7 @@ use super::action::Loaded;
 use super::day::Change;
 use super::flow::{resolve, Trigger};
 use super::io::{Request, Write};
+use super::state::Popup;
 use super::{App, Command};
 use crate::db::bulk::UndoRecord;
 use crate::db::drafts::SaveOutcome;
@@ -114,8 +115,42 @@ impl App {
         if has_undo {
             message.push_str(&format!(" · {} undo", self.keys.label(Command::Undo)));
         }
-        // The same reloads as any write (list pages, count, detail), then Today.
-        self.on_loaded(Loaded::Written { message, prospect_id }, out);
+        let s = &mut self.state;
+        s.status.message = Some(message);
+        s.status.error = None;
+        if matches!(&s.popup, Some(Popup::Form(f)) if f.saving) {
+            s.popup = None; // the interaction form that logged it
+        }
+        self.reload_changed(prospect_id, out);
         self.reload_today_if_shown(out);
+    }
+
+    /// What a status or active change shows: the list pages on screen, the
+    /// filter's count and the prospect's detail. Not the table totals (a
+    /// change moves no row in or out of a table), so that a thousand moves
+    /// after a thousand research jobs do not count every table a thousand
+    /// times; and page and count requests supersede each other.
+    fn reload_changed(&mut self, prospect_id: Option<i32>, out: &mut Vec<Request>) {
+        let l = &mut self.state.prospects;
+        l.generation += 1;
+        l.requested.clear();
+        let pages: Vec<i64> = l.pages.keys().copied().collect();
+        for page in pages {
+            l.requested.insert(page);
+            out.push(Request::ProspectPage {
+                generation: l.generation,
+                page,
+                page_size: l.page_size,
+                filter: l.filter.clone(),
+                sort: l.sort,
+                total: None,
+            });
+        }
+        out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        let panel = &self.state.panel;
+        if let Some(id) = prospect_id.filter(|id| Some(*id) == panel.prospect_id) {
+            out.push(Request::Detail { prospect_id: id });
+            out.push(Request::Timeline { prospect_id: id, limit: panel.timeline_limit.max(100) });
+        }
     }
 }

@@ -550,7 +550,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
+    fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
         let s = &mut self.state;
         // A database answer proves the connection; a file written does not.
         if !matches!(loaded, Loaded::Nothing | Loaded::Superseded | Loaded::Recoveries(_)) {
