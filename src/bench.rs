@@ -17,6 +17,7 @@ use crate::db::{demo, Db, EnumKind, OpenOptions};
 use crate::setup::Target;
 
 mod matching;
+mod today;
 
 const BENCH_DB: &str = "closer_bench";
 
@@ -83,6 +84,12 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
     }
     if want("import") {
         crate::import::bench::run(url).await?;
+    }
+    if want("today") {
+        today::today(db, config).await?;
+    }
+    if want("bulk") {
+        today::bulk(db, config).await?;
     }
     Ok(())
 }

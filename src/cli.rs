@@ -101,6 +101,17 @@ pub enum Cmd {
     Import(crate::import::cli::ImportArgs),
     /// Export prospects, interactions, drafts or events as CSV or JSON (standard output, or --output FILE).
     Export(crate::export::ExportArgs),
+    /// Print the day's work (the Today view): follow-ups, drafts and events due.
+    Today {
+        /// Evaluate the rules as of this day (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+        /// At most this many rows, most urgent first (default: all).
+        #[arg(long)]
+        limit: Option<i64>,
+    },
     /// Measure the speed targets on a throw-away database and print the figures.
     Bench {
         #[arg(long, default_value_t = 100_000)]
@@ -109,6 +120,7 @@ pub enum Cmd {
         #[arg(long)]
         reuse: bool,
         /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs, import).
+        /// Run only these sections (queries, memory, ui, editor, pipeline, costs, today, bulk).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
@@ -205,6 +217,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Some(Cmd::Import(args)) => crate::import::cli::run(&config, &target, args).await,
         Some(Cmd::Export(args)) => crate::export::run(&config, &target, args).await,
+        Some(Cmd::Today { date, format, limit }) => {
+            let (db, _) = setup::open(&target, &config).await?;
+            let list = crate::today_report::load(&db, &config, date, limit, &crate::logging::data_dir()).await?;
+            print!("{}", crate::today_report::render(&list, format));
+            Ok(())
+        }
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await
         }

@@ -12,6 +12,8 @@ use crate::db::Db;
 use crate::llm::{start_jobs, JobKind, JobState};
 
 pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
+    let research_move =
+        crate::app::flow::resolve(&config.status_flow, &db.enums, &crate::app::flow::Trigger::ResearchSaved);
     let mut jobs = start_jobs(config, db.clone()).map_err(|e| eyre!(e))?;
     let total = kinds.len();
     for k in kinds {
@@ -29,6 +31,19 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
                 }
                 print!("{}", written(&db, &u.kind, what).await);
                 println!("    {} · {} call(s) · ${:.6}", u.kind.label(), u.calls, u.cost);
+                // Research saved moves the prospect on ([status_flow.research_saved]).
+                if let (JobKind::Research { prospect_id }, Some(mv)) = (&u.kind, &research_move) {
+                    match db.move_status(*prospect_id, &mv.from, &mv.to).await {
+                        Ok(c) if !c.ids.is_empty() => println!(
+                            "prospect #{prospect_id}: status {} → {} ({})",
+                            crate::sanitize::line(&c.old_status[0]),
+                            mv.to,
+                            mv.why
+                        ),
+                        Ok(_) => {}
+                        Err(e) => println!("prospect #{prospect_id}: status not moved: {e}"),
+                    }
+                }
             }
             JobState::Failed(e) => {
                 failed += 1;

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -14,5 +15,7 @@ pub mod match_cmd;
 pub mod report;
 pub mod sanitize;
 pub mod setup;
+pub mod snooze;
+pub mod today_report;
 pub mod tui;
 pub mod ui;

@@ -150,4 +150,6 @@ pub enum Loaded {
         message: String,
         prospect_id: Option<i32>,
     },
+    /// The day's work: Today, marks, undoable changes (see app::day).
+    Day(Box<crate::app::day::DayLoaded>),
 }

@@ -73,6 +73,13 @@ commands! {
     ResearchHistory => "research_history", "Show every research run of the prospect, newest first";
     Import => "import", "Import prospects from a CSV file (shows a dry run first)";
     Export => "export", "Export the filtered prospects list to a CSV file (in the data directory)";
+    ViewToday => "view_today", "Show Today: follow-ups, drafts and events due";
+    Mark => "mark", "Mark or unmark the selected prospect for a bulk action";
+    MarkAll => "mark_all", "Mark every prospect in the current filter";
+    ExportMarked => "export_marked", "Export the marked prospects to a CSV file";
+    Undo => "undo", "Undo the last status, active or bulk change";
+    Snooze => "snooze", "(Today) Snooze the selected item: 1 day, 3 days, next week or a date";
+    MarkSent => "mark_sent", "(Today) Mark the selected draft sent (opens it and asks)";
 }
 
 #[cfg(test)]

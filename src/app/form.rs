@@ -165,6 +165,11 @@ pub enum FormKind {
     Match {
         event_id: i32,
     },
+    /// Snooze a Today item until a date (app::today).
+    SnoozeDate {
+        key: String,
+        label: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

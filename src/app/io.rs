@@ -20,6 +20,7 @@ use crate::db::usage::{UsageGroup, UsageRange};
 use crate::db::Db;
 use crate::llm::{JobKind, JobRunner};
 
+mod day;
 mod transfer;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +144,8 @@ pub enum Request {
         entity: crate::export::ExportEntity,
         filter: crate::db::export::ExportFilter,
     },
+    /// The day's work: the Today list, snoozes, marks, queueing (see app::day).
+    Day(crate::app::day::DayRequest),
 }
 
 pub use crate::db::prospect_save::{CompanyRef, IndustryRef};
@@ -179,6 +182,8 @@ pub enum Write {
         id: i32,
         key: String,
     },
+    /// An undoable change (status, active, a logged interaction's move, an undo).
+    Change(crate::app::day::Change),
 }
 
 impl Request {
@@ -199,6 +204,7 @@ impl Request {
             Request::Drafts { .. } => "drafts".into(),
             Request::Catalog { .. } => "catalog".into(),
             Request::EventInvitations { .. } => "invitations".into(),
+            Request::Day(crate::app::day::DayRequest::Load { .. }) => "today".into(),
             _ => return None,
         })
     }
@@ -238,6 +244,7 @@ impl Request {
             Request::CompletePath { .. } => "complete_path",
             Request::Import { .. } => "import",
             Request::ExportList { .. } => "export_list",
+            Request::Day(_) => "day",
             Request::Write(w) => match w {
                 Write::SetStatus { .. } => "write:set_status",
                 Write::SetActive { .. } => "write:set_active",
@@ -246,6 +253,7 @@ impl Request {
                 Write::CreateInteraction(_) => "write:create_interaction",
                 Write::SaveDraft { .. } => "write:save_draft",
                 Write::DeleteDraft { .. } => "write:delete_draft",
+                Write::Change(_) => "write:change",
             },
         }
     }
@@ -294,6 +302,7 @@ impl Write {
             Write::SaveDraft { draft_id: None, .. } => "create the draft".into(),
             Write::SaveDraft { .. } => "save the draft".into(),
             Write::DeleteDraft { id, .. } => format!("delete draft #{id}"),
+            Write::Change(c) => c.describe(),
         }
     }
 }
@@ -700,19 +709,7 @@ impl Io {
                 let today = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight");
                 let (count, researched_today) =
                     tokio::try_join!(db.count_prospects(filter), db.count_researched_since(filter, today))?;
-                // From the configured model's own recent calls: another
-                // model's prices would say nothing about this one.
-                let workflow = crate::llm::pipeline::RESEARCH_WORKFLOW;
-                let (per_call, source) = match &self.estimate {
-                    Some((model, typical)) => match db.average_cost(workflow, model, 30).await? {
-                        Some((avg, n)) => (avg, format!("{model}'s average over its last {n} research call(s)")),
-                        None => match typical {
-                            Some(c) => (*c, format!("~2,900 tokens a call at {model}'s price")),
-                            None => (0.0, format!("no price known for {model}")),
-                        },
-                    },
-                    None => (0.0, "LLM jobs are not set up".to_string()),
-                };
+                let (per_call, source) = self.cost_per_call(crate::llm::pipeline::RESEARCH_WORKFLOW).await?;
                 Loaded::BulkEstimate {
                     filter: filter.clone(),
                     count,
@@ -762,6 +759,24 @@ impl Io {
                 super::matching::execute(db, self.jobs.as_ref(), r.clone()).await?
             }
             Request::Write(w) => self.write(w, retry).await?,
+            Request::Day(r) => self.day_request(r).await?,
+        })
+    }
+
+    /// What one call of `workflow` is likely to cost, and where the figure
+    /// comes from: the configured model's own recent calls (another model's
+    /// prices would say nothing about this one), else its price at typical
+    /// token counts.
+    pub(super) async fn cost_per_call(&self, workflow: &str) -> Result<(f64, String)> {
+        Ok(match &self.estimate {
+            Some((model, typical)) => match self.db.average_cost(workflow, model, 30).await? {
+                Some((avg, n)) => (avg, format!("{model}'s average over its last {n} {workflow} call(s)")),
+                None => match typical {
+                    Some(c) => (*c, format!("~2,900 tokens a call at {model}'s price")),
+                    None => (0.0, format!("no price known for {model}")),
+                },
+            },
+            None => (0.0, "LLM jobs are not set up".to_string()),
         })
     }
 
@@ -819,6 +834,7 @@ impl Io {
                 self.recovery.submit(key, None);
                 None
             }
+            Write::Change(c) => return self.change(c).await,
         };
         Ok(Loaded::Written { message: format!("saved: {message}"), prospect_id })
     }

@@ -3,17 +3,22 @@
 pub mod action;
 pub mod command;
 mod costs;
+pub mod day;
 mod drafts;
 pub mod editor;
 pub mod event_picker;
+pub mod flow;
 pub mod form;
 pub mod io;
 mod jobs;
+mod marks;
 pub mod matching;
 mod recover;
 pub mod recovery;
 pub mod state;
+mod today;
 pub mod transfer;
+mod undo;
 mod update;
 
 use std::time::{Duration, Instant};
@@ -62,6 +67,8 @@ impl App {
         state.status.database = database;
         state.status.connected = true;
         state.clipboard_command = config.ui.clipboard_command.clone();
+        state.day.followup = Some(config.followup.clone());
+        state.day.flow = Some(config.status_flow.clone());
         Self {
             state,
             keys: config.key_bindings(),
@@ -134,6 +141,7 @@ async fn event_loop(
     if !report.notes.is_empty() {
         app.state.status.message = Some(report.notes.join("; "));
     }
+    today::open_on_start(&mut app, &io).await;
     for request in app.start() {
         io.send(request);
     }

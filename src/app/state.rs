@@ -20,6 +20,8 @@ use crate::db::drafts::{DraftFilter, DraftListItem};
 pub enum View {
     #[default]
     Prospects,
+    /// The day's work: follow-ups, drafts and events due (app::today).
+    Today,
     Events,
     Solutions,
     Costs,
@@ -28,11 +30,13 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 6] = [View::Prospects, View::Events, View::Solutions, View::Costs, View::Drafts, View::Jobs];
+    pub const ALL: [View; 7] =
+        [View::Today, View::Prospects, View::Events, View::Solutions, View::Costs, View::Drafts, View::Jobs];
 
     pub fn title(self) -> &'static str {
         match self {
             View::Prospects => "Prospects",
+            View::Today => "Today",
             View::Events => "Events",
             View::Solutions => "Solutions",
             View::Costs => "LLM costs",
@@ -47,7 +51,7 @@ impl View {
             View::Prospects => &[Pane::List, Pane::Detail, Pane::Timeline],
             View::Events => &[Pane::List, Pane::Detail, Pane::Matches],
             View::Solutions | View::Drafts => &[Pane::List, Pane::Detail],
-            View::Costs | View::Jobs => &[Pane::List],
+            View::Costs | View::Jobs | View::Today => &[Pane::List],
         }
     }
 }
@@ -290,6 +294,7 @@ pub enum ConfirmAction {
     RetryJob {
         kind: crate::llm::JobKind,
     },
+    Day(super::day::DayConfirm),
 }
 
 /// Background LLM jobs, newest first, with what they cost.
@@ -355,6 +360,7 @@ pub enum Popup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PickPurpose {
     ProspectStatus { prospect_id: i32 },
+    Day(super::day::DayPick),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -452,4 +458,6 @@ pub struct AppState {
     pub matches: super::matching::MatchesState,
     /// Unsaved drafts found at start-up and not yet restored or discarded.
     pub recoveries: Vec<Recovery>,
+    /// Today, marks, undo and the status flow (app::day).
+    pub day: super::day::DayState,
 }

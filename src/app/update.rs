@@ -54,7 +54,10 @@ impl App {
                     self.resend_pending(&mut out);
                 }
             }
-            Action::Job(update) => self.on_job(update, &mut out),
+            Action::Job(update) => {
+                self.after_job(&update, &mut out);
+                self.on_job(update, &mut out)
+            }
             Action::Tick => {
                 self.state.status.expire(std::time::Instant::now());
             }
@@ -88,13 +91,14 @@ impl App {
         if self.state.searching && self.state.view != View::Drafts && self.search_key(key, out) {
             return;
         }
-        let Some(command) = self.keys.command_for(&key) else { return };
+        let Some(command) = self.keys.command_for(&key) else { return self.unbound_key(key, out) };
         self.command(command, out);
     }
 
     pub fn command(&mut self, command: Command, out: &mut Vec<Request>) {
         use Command::*;
-        if self.match_command(command, out)
+        if self.day_command(command, out)
+            || self.match_command(command, out)
             || self.transfer_command(command, out)
             || self.cost_command(command, out)
             || self.job_command(command, out)
@@ -125,6 +129,8 @@ impl App {
             // Handled by match_command.
             MatchEvent | ApproveInvitations | ResearchHistory => {}
             Import | Export => {} // handled by transfer_command
+            // Handled by day_command (Today, marks, undo).
+            ViewToday | Mark | MarkAll | ExportMarked | Undo | Snooze | MarkSent => {}
             NextPane | PrevPane => {
                 let panes = s.view.panes();
                 let i = panes.iter().position(|p| *p == s.pane).unwrap_or(0);
@@ -223,6 +229,9 @@ impl App {
                 self.load_costs(out);
                 out.push(Request::WatchUsage { on: true });
             }
+            // Pages that arrived while another view (Today) was shown did
+            // not select a prospect: the detail follows the list now.
+            View::Prospects => self.after_prospect_move(out),
             _ => {}
         }
     }
@@ -288,6 +297,7 @@ impl App {
             (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.breakdown.len()),
             (View::Drafts, _) => s.drafts.selected = clamp(s.drafts.selected, s.drafts.items.len()),
             (View::Jobs, _) => s.jobs.selected = clamp(s.jobs.selected, s.jobs.jobs.len()),
+            (View::Today, _) => s.day.today.move_by(delta, crate::ui::today::list_rows(s.size)),
         }
     }
 
@@ -341,7 +351,7 @@ impl App {
     }
 
     /// Filter or sort changed: start a new generation from the top.
-    fn reset_prospects(&mut self, out: &mut Vec<Request>) {
+    pub(super) fn reset_prospects(&mut self, out: &mut Vec<Request>) {
         let l = &mut self.state.prospects;
         l.generation += 1;
         l.pages.clear();
@@ -398,6 +408,9 @@ impl App {
     }
 
     fn selected_prospect(&self) -> Option<crate::db::models::ProspectListItem> {
+        if self.state.view == View::Today {
+            return self.today_selected_prospect();
+        }
         if self.state.view != View::Prospects {
             return None;
         }
@@ -405,6 +418,7 @@ impl App {
     }
 
     fn write(&mut self, w: Write, out: &mut Vec<Request>) {
+        let w = self.undoable(w);
         self.state.status.message = Some(format!("saving: {}…", w.describe()));
         out.push(Request::Write(w));
     }
@@ -450,6 +464,7 @@ impl App {
         match self.state.popup {
             Some(Popup::Editor(_)) => return self.editor_key(key, out),
             Some(Popup::Recover { .. }) => return self.recover_key(key, out),
+            Some(Popup::Confirm { action: ConfirmAction::Day(_), .. }) => return self.day_confirm_key(key, out),
             Some(Popup::Confirm { .. }) => return self.confirm_key(key, out),
             Some(Popup::Import(_)) => return self.import_key(key, out),
             _ => {}
@@ -478,8 +493,12 @@ impl App {
                     let choice = p.options.get(p.selected).cloned();
                     let purpose = p.purpose.clone();
                     self.state.popup = None;
-                    if let (Some(status), PickPurpose::ProspectStatus { prospect_id }) = (choice, purpose) {
-                        self.write(Write::SetStatus { prospect_id, status }, out);
+                    match (choice, purpose) {
+                        (Some(status), PickPurpose::ProspectStatus { prospect_id }) => {
+                            self.write(Write::SetStatus { prospect_id, status }, out)
+                        }
+                        (Some(choice), PickPurpose::Day(pick)) => self.day_picked(pick, choice, out),
+                        _ => {}
                     }
                 }
                 Some(Command::Back | Command::Quit) => self.state.popup = None,
@@ -645,7 +664,12 @@ impl App {
             l @ (Loaded::Drafts { .. }
             | Loaded::DraftOpened { .. }
             | Loaded::DraftSaved { .. }
-            | Loaded::Recoveries(_)) => self.on_draft_loaded(l, out),
+            | Loaded::Recoveries(_)) => {
+                let (sent, saved) = (Self::sent_draft(&l), matches!(l, Loaded::DraftSaved { .. }));
+                self.on_draft_loaded(l, out);
+                self.after_draft_loaded(sent, saved, out);
+            }
+            Loaded::Day(d) => self.on_day_loaded(*d, out),
             Loaded::Counts(c) => s.status.prospects_total = Some(c.prospects),
             Loaded::Costs { generation, .. } if generation != s.costs.generation => {}
             Loaded::Costs { totals, breakdown, daily, month_cost, high_water, .. } => {
@@ -826,6 +850,9 @@ impl App {
         if matches!(&self.state.popup, Some(Popup::Form(f)) if matches!(f.kind, FormKind::Match { .. })) {
             return self.submit_match_form(out);
         }
+        if matches!(&self.state.popup, Some(Popup::Form(f)) if matches!(f.kind, FormKind::SnoozeDate { .. })) {
+            return self.submit_snooze_date(out);
+        }
         let Some(Popup::Form(form)) = self.state.popup.as_mut() else { return };
         if form.saving {
             return;
@@ -835,7 +862,9 @@ impl App {
         }
         let industry_id = |name: &str| self.state.industries.iter().find(|i| i.name == name).map(|i| i.id);
         let write = match &form.kind {
-            FormKind::CostRange | FormKind::AiDraft { .. } | FormKind::Match { .. } => return, // handled above
+            FormKind::CostRange | FormKind::AiDraft { .. } | FormKind::Match { .. } | FormKind::SnoozeDate { .. } => {
+                return; // handled above
+            }
             FormKind::NewProspect | FormKind::EditProspect { .. } => {
                 let input = ProspectInput {
                     full_name: form.field("full_name").value.clone(),

@@ -2,6 +2,7 @@
 //! (compiled in), overlaid with the user's file. Unknown keys are errors that
 //! name the key and the file, so a typo never silently does nothing.
 
+mod day;
 mod keys;
 mod theme;
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use color_eyre::eyre::{eyre, Result, WrapErr};
 use serde::Deserialize;
 
+pub use day::{Cadence, FlowRule, FollowupConfig, StatusFlowConfig};
 pub use keys::{KeyBindings, KeySpec};
 pub use theme::Theme;
 
@@ -24,6 +26,8 @@ pub struct Config {
     pub llm: LlmConfig,
     pub matching: MatchingConfig,
     pub ui: UiConfig,
+    pub followup: FollowupConfig,
+    pub status_flow: StatusFlowConfig,
     /// The file the user's settings came from, if any (for messages).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -90,7 +94,7 @@ pub struct UiConfig {
 }
 
 /// Tables whose keys are free-form names chosen by the user (not settings).
-const OPEN_TABLES: &[&str] = &["llm.prices"];
+const OPEN_TABLES: &[&str] = &["llm.prices", "followup.cadence"];
 
 impl Config {
     /// The built-in defaults (the repository's config.toml).
@@ -176,6 +180,8 @@ impl Config {
         }
         theme::ThemeConfig::validate(&self.ui.theme).map_err(|e| eyre!("config file {}: {e}", path.display()))?;
         KeyBindings::from_config(&self.ui.keys).map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        self.followup.validate().map_err(|e| eyre!("config file {}: {e}", path.display()))?;
+        self.status_flow.validate().map_err(|e| eyre!("config file {}: {e}", path.display()))?;
         Ok(())
     }
 

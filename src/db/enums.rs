@@ -52,6 +52,16 @@ impl EnumLabels {
         Ok(Self { labels })
     }
 
+    /// Labels given directly (state tests without a database).
+    pub fn from_lists(status: &[&str], pricing: &[&str], interaction: &[&str]) -> Self {
+        let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect();
+        let mut labels = BTreeMap::new();
+        labels.insert(EnumKind::ProspectStatus.type_name(), own(status));
+        labels.insert(EnumKind::PricingModels.type_name(), own(pricing));
+        labels.insert(EnumKind::InteractionTypes.type_name(), own(interaction));
+        Self { labels }
+    }
+
     /// The labels in the database's sort order.
     pub fn labels(&self, kind: EnumKind) -> &[String] {
         self.labels.get(kind.type_name()).map(Vec::as_slice).unwrap_or(&[])

@@ -2,6 +2,7 @@
 //! checking a database, the managed cluster, the repository functions and
 //! the demo data. Every SQL value is a bind parameter.
 
+pub mod bulk;
 pub mod cluster;
 pub mod companies;
 pub mod demo;
@@ -9,6 +10,8 @@ pub mod drafts;
 pub mod enums;
 pub mod events;
 pub mod export;
+mod followup_queries;
+pub mod followups;
 pub mod import;
 pub mod interactions;
 pub mod invitations;
@@ -19,6 +22,7 @@ pub mod prospects;
 pub mod research;
 pub mod schema;
 pub mod solutions;
+pub mod target_industries;
 pub mod url;
 pub mod usage;
 

@@ -69,6 +69,8 @@ fn mask_one(url: &str) -> String {
         Some(at) => {
             let userinfo = &rest[..at];
             match userinfo.find(':') {
+                // The template in Closer's own help text is not a secret.
+                Some(colon) if &userinfo[colon..] == ":PASSWORD" => out.push_str(userinfo),
                 Some(colon) => {
                     out.push_str(&userinfo[..colon]);
                     out.push_str(":***");

@@ -18,6 +18,7 @@ pub mod safe_backend;
 mod solutions;
 mod status;
 mod timeline;
+pub mod today;
 mod transfer;
 
 use ratatui::layout::Rect;
@@ -54,6 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         View::Costs => costs::draw(frame, a.main, app),
         View::Drafts => drafts::draw(frame, a.main, app),
         View::Jobs => jobs::draw(frame, a.main, app),
+        View::Today => today::draw(frame, a.main, app),
     }
     status::status_bar(frame, a.status, app);
     status::hints(frame, a.hints, app);

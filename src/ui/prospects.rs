@@ -22,7 +22,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let position = if l.is_empty() { 0 } else { l.selected + 1 };
     let id = l.selected_row().map(|p| format!(" · #{}", p.id)).unwrap_or_default();
-    let title = format!("Prospects {position}/{total}{id} · sort: {}", l.sort.label());
+    let mut title = format!("Prospects {position}/{total}{id} · sort: {}", l.sort.label());
+    let marks = &s.day.marks.ids;
+    if !marks.is_empty() {
+        title.push_str(&format!(" · {} marked", crate::calendar::thousands(marks.len() as i64)));
+    }
     let block = block(title, focused, app);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -88,10 +92,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     for i in l.scroll..(l.scroll + rows_visible).min(l.len().max(l.scroll)) {
         let row = match l.row(i) {
             Some(p) => {
+                // Marked rows (Space) carry a ● before the name; ✓ in the first column means research.
+                let mark = if marks.contains(&p.id) { "● " } else { "" };
                 let style = if p.is_active { ratatui::style::Style::new() } else { app.theme.muted };
                 let mut cells = vec![
                     Cell::from(if p.has_research { "✓" } else { " " }).style(app.theme.ok),
-                    Cell::from(fit(&sanitize::line(&p.full_name), cols.name)),
+                    Cell::from(fit(&format!("{mark}{}", sanitize::line(&p.full_name)), cols.name)),
                     Cell::from(fit(&sanitize::line(&p.company_name), cols.company)),
                 ];
                 if cols.status > 0 {

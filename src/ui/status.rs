@@ -13,11 +13,25 @@ use crate::sanitize;
 
 pub fn tabs(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = vec![Span::styled(" Closer ", app.theme.title)];
-    for (i, v) in View::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, v.title());
+    for v in View::ALL.iter() {
+        let label = format!(" {} {} ", view_key(app, *v), v.title());
         spans.push(if *v == app.state.view { Span::styled(label, app.theme.selection) } else { Span::raw(label) });
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The first key bound to showing `view`.
+fn view_key(app: &App, view: View) -> String {
+    let command = match view {
+        View::Today => Command::ViewToday,
+        View::Prospects => Command::ViewProspects,
+        View::Events => Command::ViewEvents,
+        View::Solutions => Command::ViewSolutions,
+        View::Costs => Command::ViewCosts,
+        View::Drafts => Command::ViewDrafts,
+        View::Jobs => Command::ViewJobs,
+    };
+    app.keys.keys_for(command).first().map(|k| k.to_string()).unwrap_or_default()
 }
 
 /// Messages first (they are what the user is waiting for), then the counts,
@@ -59,10 +73,14 @@ pub fn hint_commands(app: &App) -> &'static [Command] {
     }
     match (app.state.view, app.state.pane) {
         (View::Prospects, Pane::Timeline) => &[Open, NextPane, NewInteraction, Help, Quit],
+        (View::Prospects, _) if !app.state.day.marks.is_empty() => {
+            &[Mark, SetStatus, ToggleActive, BulkResearch, ExportMarked, Back, Undo, Help]
+        }
         (View::Prospects, _) => {
             &[Search, FilterStatus, CycleSort, SetStatus, NewProspect, NewDraft, NewInteraction, Help, Quit]
         }
         (View::Costs, _) => &[CycleSort, CostRange, NextPane, Open, Back, Help, Quit],
+        (View::Today, _) => &[Open, NewDraft, AiDraft, NewInteraction, MarkSent, Snooze, Undo, Help, Quit],
         (View::Jobs, _) => &[Open, Refresh, CancelJob, ViewProspects, Help, Quit],
         (View::Drafts, _) => &[Open, NewDraft, Search, FilterStatus, FilterType, DeleteDraft, Help, Quit],
         (View::Events, Pane::Matches) => &[Down, Open, ApproveInvitations, MatchEvent, NextPane, Help, Quit],

@@ -291,6 +291,7 @@ async fn the_real_binary_saves_a_typed_draft_byte_for_byte() {
         30,
         110,
     );
+    pty.go_to_prospects();
     pty.wait_for("the prospects list", |s| s.contains("Prospects 1/30"));
     pty.wait_for("the detail", |s| s.contains("Detail #"));
     pty.send("d");

@@ -81,6 +81,13 @@ impl Pty {
         }
     }
 
+    /// Closer opens on Today when anything is due (`followup.start_view`):
+    /// waits for the first screen, whichever it is, and goes to the prospects list.
+    pub fn go_to_prospects(&mut self) {
+        self.wait_for("the first screen", |s| s.contains("due today ·") || s.contains("· sort:"));
+        self.send("1");
+    }
+
     /// SIGKILL: no handler runs, nothing is flushed; only what is on disk stays.
     pub fn kill9(&mut self) {
         let pid = self.child.process_id().expect("a child pid") as i32;
@@ -115,6 +122,7 @@ async fn browse_search_and_quit_in_a_real_terminal() {
         .await
         .unwrap();
     let mut pty = Pty::spawn(&["--database-url", &url], &[("NO_COLOR", "1")], 30, 110);
+    pty.go_to_prospects();
     pty.wait_for("the prospects list", |s| s.contains("Prospects 1/200"));
     assert!(pty.alternate(), "runs on the alternate screen");
     assert!(!pty.screen().contains("pwned"), "stored escape sequences are not interpreted");

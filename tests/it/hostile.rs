@@ -255,7 +255,9 @@ async fn every_pane_draws_hostile_rows_safely() {
             (vec![ch('j')], "next draft"),
             (vec![key(KeyCode::Enter)], "draft editor"),
             (vec![key(KeyCode::F(2))], "draft preview"),
-            (vec![key(KeyCode::Esc), key(KeyCode::Esc), ch('6')], "jobs"),
+            (vec![key(KeyCode::Esc), key(KeyCode::Esc), ch('0')], "today"),
+            (vec![ch('j'), ch('z')], "today, snooze picker"),
+            (vec![key(KeyCode::Esc), ch('6')], "jobs"),
         ] {
             press(&mut app, &io, keys).await;
             let text = assert_clean(&app, what);

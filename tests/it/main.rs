@@ -17,5 +17,7 @@ mod matching;
 mod repository;
 mod schema;
 mod security;
+mod today;
 mod trust;
 mod ui;
+mod undo;

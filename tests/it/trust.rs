@@ -336,7 +336,10 @@ async fn typed_text_survives_kill_9_at_random_moments() {
                 s.contains("Unsaved drafts") && s.contains(&format!("({n} characters)"))
             });
             pty.send("\x1b");
+            // (A key sent right after Esc would read as Alt+key.)
+            pty.wait_for("the offer closed", |s| !s.contains("Unsaved drafts"));
         }
+        pty.go_to_prospects();
         pty.wait_for("the list", |s| s.contains("Prospects 1/5") && !s.contains("Unsaved drafts"));
         pty.send("d");
         pty.wait_for("the editor", |s| s.contains("New draft for"));

@@ -259,7 +259,7 @@ async fn a_failed_write_is_reported_not_dropped() {
 fn every_command_is_in_the_help_and_hints_use_the_bound_keys() {
     let mut config = Config::defaults();
     config.ui.keys.insert("search".into(), vec!["Ctrl-f".into()]);
-    let app = App::new(&config, Default::default(), "db".into(), (120, 60));
+    let app = App::new(&config, Default::default(), "db".into(), (120, 72));
     let mut app = app;
     app.update(Action::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
     let text = screen(&app);
