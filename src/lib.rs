@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod headless;
 pub mod llm;
 pub mod logging;

@@ -89,6 +89,11 @@ pub enum Loaded {
     },
     /// New llm_usage_logs rows exist (the dashboard reloads if open).
     UsageChanged,
+    /// Another Closer (its notice) or another program (the poll) changed
+    /// the database; not an answer to a request (src/app/live.rs).
+    Changed(crate::db::notify::Change),
+    /// A hint for the status bar, not an answer to a request.
+    Notice(String),
     /// A newer request made this one pointless; it did not run.
     Superseded,
     /// Done; nothing to show (a recovery file written, say).

@@ -427,8 +427,13 @@ impl Io {
         let is_write = matches!(request, Request::Write(_));
         let mut attempt = 0;
         loop {
+            let started = std::time::Instant::now();
             match self.execute(&request, attempt > 0).await {
-                Ok(loaded) => return Action::Loaded(Box::new(loaded)),
+                Ok(loaded) => {
+                    // A slow read on a database without Closer's indexes: hint once.
+                    crate::app::live::note_duration(&self.db, &self.tx, request.kind(), started.elapsed());
+                    return Action::Loaded(Box::new(loaded));
+                }
                 Err(e) => {
                     let retryable = is_connection_error(&e);
                     if retryable {
@@ -546,6 +551,12 @@ impl Io {
                 // month's spend is reused while no row was added (a range
                 // change does not need it again).
                 let high_water = db.usage_high_water().await?;
+                // Closer's rollups when the database has them (src/db/rollups.rs).
+                if let Some(d) = db.usage_from_rollups(range, *by).await? {
+                    let totals = d.totals();
+                    let (breakdown, daily, month_cost) = (d.breakdown, d.daily, d.month_cost);
+                    return Ok(Loaded::Costs { generation: *generation, totals, breakdown, daily, month_cost, high_water });
+                }
                 let month = chrono::Utc::now().format("%Y-%m").to_string();
                 let cached = self.month_cache.lock().expect("not poisoned").clone();
                 let month_query = async {

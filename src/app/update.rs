@@ -31,6 +31,12 @@ impl App {
                 self.state.size = (w, h);
                 self.ensure_visible(&mut out);
             }
+            // News from src/app/live.rs answers no request: in_flight stays.
+            Action::Loaded(loaded) if matches!(*loaded, Loaded::Changed(_) | Loaded::Notice(_)) => match *loaded {
+                Loaded::Changed(change) => self.on_change(change, &mut out),
+                Loaded::Notice(text) => self.state.status.message = Some(text),
+                _ => {}
+            },
             Action::Loaded(loaded) => {
                 self.state.status.in_flight = self.state.status.in_flight.saturating_sub(1);
                 self.on_loaded(*loaded, &mut out);
@@ -602,7 +608,7 @@ impl App {
                 s.solutions.selected = s.solutions.selected.min(s.solutions.entries.len().saturating_sub(1));
             }
             Loaded::Industries(list) => s.industries = list,
-            Loaded::Superseded | Loaded::Nothing => {}
+            Loaded::Superseded | Loaded::Nothing | Loaded::Changed(_) | Loaded::Notice(_) => {}
             Loaded::BulkEstimate { filter, count, cost, source } => self.bulk_estimate(filter, count, cost, source),
             l @ (Loaded::Drafts { .. }
             | Loaded::DraftOpened { .. }

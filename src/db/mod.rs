@@ -8,11 +8,17 @@ pub mod demo;
 pub mod drafts;
 pub mod enums;
 pub mod events;
+pub mod indexes;
 pub mod interactions;
+pub mod latency_hist;
 pub mod models;
+pub mod notify;
+pub mod optimize;
 pub mod prospect_save;
 pub mod prospects;
 pub mod research;
+pub mod rollup_dashboard;
+pub mod rollups;
 pub mod schema;
 pub mod solutions;
 pub mod url;
@@ -39,6 +45,8 @@ pub struct Db {
     pub enums: EnumLabels,
     /// The URL with any password masked, for the status bar and logs.
     pub display_url: String,
+    /// This Closer's name in its change notices (src/db/notify.rs).
+    pub instance: String,
 }
 
 /// What [`Db::open`] found and did.
@@ -106,7 +114,7 @@ impl Db {
             SchemaState::Mismatch(problems) => return Err(SchemaMismatch(problems).into()),
         };
         let enums = EnumLabels::load(&pool).await?;
-        Ok((Self { pool, enums, display_url }, opened))
+        Ok((Self { pool, enums, display_url, instance: notify::new_instance_id() }, opened))
     }
 
     async fn created_by_closer(pool: &PgPool) -> Result<bool> {

@@ -6,7 +6,21 @@ use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::models::{Company, Industry, Prospect, ProspectDetail, ProspectListItem, Timestamp};
-use super::{like_pattern, Db, EnumKind, NOW};
+use super::{like_pattern, notify, Db, EnumKind, NOW};
+
+/// Announces a one-row prospect write and commits it; a missing row is an error.
+async fn announce(
+    db: &Db,
+    mut tx: sqlx::Transaction<'_, Postgres>,
+    table: &str,
+    id: i32,
+    row: Option<Prospect>,
+) -> Result<Prospect> {
+    let row = row.ok_or_else(|| eyre!("prospect {id} no longer exists"))?;
+    notify::send(db, &mut tx, &[table], Some(id)).await?;
+    tx.commit().await?;
+    Ok(row)
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub enum ProspectSort {
@@ -299,7 +313,8 @@ impl Db {
     pub async fn create_prospect(&self, input: &ProspectInput) -> Result<Prospect> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
         self.check_status(&input.status)?;
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p: Prospect = sqlx::query_as(&format!(
             "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id, last_contacted_at,
                                     is_active, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
@@ -312,14 +327,18 @@ impl Db {
         .bind(input.company_id)
         .bind(input.is_active)
         .bind(&input.status)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        notify::send(self, &mut tx, &["prospects"], Some(p.id)).await?;
+        tx.commit().await?;
+        Ok(p)
     }
 
     pub async fn update_prospect(&self, id: i32, input: &ProspectInput) -> Result<Prospect> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
         self.check_status(&input.status)?;
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p: Option<Prospect> = sqlx::query_as(&format!(
             "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
                     is_active = $7, status = $8::prospect_status, updated_at = {NOW}
               WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
@@ -332,42 +351,47 @@ impl Db {
         .bind(input.company_id)
         .bind(input.is_active)
         .bind(&input.status)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        announce(self, tx, "prospects", id, p).await
     }
 
     pub async fn set_prospect_status(&self, id: i32, status: &str) -> Result<Prospect> {
         self.check_status(status)?;
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p = sqlx::query_as(&format!(
             "UPDATE prospects SET status = $2::prospect_status, updated_at = {NOW} WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
         ))
         .bind(id)
         .bind(status)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        announce(self, tx, "prospects", id, p).await
     }
 
     pub async fn set_prospect_active(&self, id: i32, active: bool) -> Result<Prospect> {
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p = sqlx::query_as(&format!(
             "UPDATE prospects SET is_active = $2, updated_at = {NOW} WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
         ))
         .bind(id)
         .bind(active)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        announce(self, tx, "prospects", id, p).await
     }
 
     pub async fn touch_last_contacted(&self, id: i32, at: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "UPDATE prospects SET last_contacted_at = GREATEST(last_contacted_at, $2), updated_at = {NOW} WHERE id = $1"
         ))
         .bind(id)
         .bind(at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        notify::send(self, &mut tx, &["prospects"], Some(id)).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -378,6 +402,7 @@ impl Db {
             sqlx::query(&format!("DELETE FROM {table} WHERE prospect_id = $1")).bind(id).execute(&mut *tx).await?;
         }
         let n = sqlx::query("DELETE FROM prospects WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        notify::send(self, &mut tx, &["prospects", "interactions", "outreach_drafts", "prospect_research"], Some(id)).await?;
         tx.commit().await?;
         Ok(n == 1)
     }
