@@ -41,7 +41,14 @@ pub async fn key_timings(db: &Db) -> Result<Vec<Timing>> {
     let term = term.to_lowercase();
     let page = |filter: ProspectFilter| {
         vec![
-            Request::ProspectPage { generation: 0, page: 0, page_size: PAGE, filter: filter.clone(), sort: ProspectSort::LastContacted, total: None },
+            Request::ProspectPage {
+                generation: 0,
+                page: 0,
+                page_size: PAGE,
+                filter: filter.clone(),
+                sort: ProspectSort::LastContacted,
+                total: None,
+            },
             Request::ProspectCount { generation: 0, filter },
         ]
     };
@@ -49,10 +56,16 @@ pub async fn key_timings(db: &Db) -> Result<Vec<Timing>> {
     let range = crate::app::state::CostRange::Days30.range(now);
     let cases: Vec<(String, Vec<Request>)> = vec![
         ("first page (50 by last contact) and count".into(), page(all.clone())),
-        (format!("search {term:?} (one keystroke: page and count)"), page(ProspectFilter { search: term.clone(), ..Default::default() })),
+        (
+            format!("search {term:?} (one keystroke: page and count)"),
+            page(ProspectFilter { search: term.clone(), ..Default::default() }),
+        ),
         ("detail (prospect, company, industry, research, drafts)".into(), vec![Request::Detail { prospect_id: p.id }]),
         ("timeline (100 newest and count)".into(), vec![Request::Timeline { prospect_id: p.id, limit: 100 }]),
-        ("30-day cost dashboard".into(), vec![Request::Costs { generation: 0, range: range.clone(), by: UsageGroup::Model }]),
+        (
+            "30-day cost dashboard".into(),
+            vec![Request::Costs { generation: 0, range: range.clone(), by: UsageGroup::Model }],
+        ),
     ];
     let mut out = Vec::new();
     for (name, requests) in cases {
@@ -75,7 +88,11 @@ pub async fn key_timings(db: &Db) -> Result<Vec<Timing>> {
         Timing { name: "Today view".into(), ms: None, note: "this version has no Today view to time".into() },
     );
     if let Some(t) = out.last_mut() {
-        t.note = if db.has_rollups().await? { "from Closer's rollups".into() } else { "live SQL over llm_usage_logs".into() };
+        t.note = if db.has_rollups().await? {
+            "from Closer's rollups".into()
+        } else {
+            "live SQL over llm_usage_logs".into()
+        };
     }
     if db.has_rollups().await? {
         let t = Instant::now();
@@ -124,7 +141,8 @@ fn timing_lines(timings: &[Timing]) -> String {
 /// The doctor's report.
 pub async fn doctor(db: &Db) -> Result<String> {
     let mut s = String::new();
-    let own: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&db.pool).await?;
+    let own: bool =
+        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(&db.pool).await?;
     s.push_str(&format!(
         "database: {} ({})\n",
         db.display_url,
@@ -245,7 +263,10 @@ pub async fn optimize(db: &Db, yes: bool, undo: bool) -> Result<()> {
         println!("nothing to do on {}: every wanted index and the rollups are here", db.display_url);
         return Ok(());
     }
-    println!("on {} (CREATE INDEX CONCURRENTLY: the original tool keeps reading and writing meanwhile):", db.display_url);
+    println!(
+        "on {} (CREATE INDEX CONCURRENTLY: the original tool keeps reading and writing meanwhile):",
+        db.display_url
+    );
     print!("{}", plan_lines(&plan));
     if !ask("Go ahead?") {
         return Ok(());

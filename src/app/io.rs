@@ -555,7 +555,14 @@ impl Io {
                 if let Some(d) = db.usage_from_rollups(range, *by).await? {
                     let totals = d.totals();
                     let (breakdown, daily, month_cost) = (d.breakdown, d.daily, d.month_cost);
-                    return Ok(Loaded::Costs { generation: *generation, totals, breakdown, daily, month_cost, high_water });
+                    return Ok(Loaded::Costs {
+                        generation: *generation,
+                        totals,
+                        breakdown,
+                        daily,
+                        month_cost,
+                        high_water,
+                    });
                 }
                 let month = chrono::Utc::now().format("%Y-%m").to_string();
                 let cached = self.month_cache.lock().expect("not poisoned").clone();

@@ -103,7 +103,8 @@ async fn watch(db: Db, tx: UnboundedSender<Action>, poll: Duration) {
                 .into_iter()
                 .filter(|t| !notify::explained(&db, t, notify::EXPLAINED_FOR))
                 .collect();
-            if !foreign.is_empty() && !send(&tx, Change { origin: String::new(), tables: foreign, prospect_id: None, quiet: false })
+            if !foreign.is_empty()
+                && !send(&tx, Change { origin: String::new(), tables: foreign, prospect_id: None, quiet: false })
             {
                 return;
             }

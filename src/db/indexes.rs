@@ -232,9 +232,8 @@ impl Db {
 
     /// What `closer db optimize` recorded making (empty without the log).
     pub async fn optimize_log(&self) -> Result<BTreeSet<(String, String)>> {
-        let has: bool = sqlx::query_scalar("SELECT to_regclass('closer.optimize_log') IS NOT NULL")
-            .fetch_one(&self.pool)
-            .await?;
+        let has: bool =
+            sqlx::query_scalar("SELECT to_regclass('closer.optimize_log') IS NOT NULL").fetch_one(&self.pool).await?;
         if !has {
             return Ok(BTreeSet::new());
         }
@@ -269,8 +268,14 @@ mod tests {
         assert!(!invalid.serves(w));
 
         let r = WANTED.iter().find(|w| w.name == "closer_prospect_research_prospect").unwrap();
-        assert!(idx("prospect_research", "CREATE INDEX a ON public.prospect_research USING btree (prospect_id, created_at DESC, id)").serves(r));
-        assert!(!idx("prospect_research", "CREATE INDEX a ON public.prospect_research USING btree (prospect_id)").serves(r));
+        assert!(idx(
+            "prospect_research",
+            "CREATE INDEX a ON public.prospect_research USING btree (prospect_id, created_at DESC, id)"
+        )
+        .serves(r));
+        assert!(
+            !idx("prospect_research", "CREATE INDEX a ON public.prospect_research USING btree (prospect_id)").serves(r)
+        );
     }
 
     #[test]

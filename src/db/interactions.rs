@@ -112,11 +112,10 @@ impl Db {
 
     pub async fn delete_interaction(&self, id: i32) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let prospect: Option<i32> =
-            sqlx::query_scalar("DELETE FROM interactions WHERE id = $1 RETURNING prospect_id")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let prospect: Option<i32> = sqlx::query_scalar("DELETE FROM interactions WHERE id = $1 RETURNING prospect_id")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
         super::notify::send(self, &mut tx, &["interactions"], prospect).await?;
         tx.commit().await?;
         Ok(prospect.is_some())

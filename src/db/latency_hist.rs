@@ -20,8 +20,7 @@ const EXACT_BELOW: i32 = 64;
 const RATIO: f64 = 1.015;
 
 /// The bucket of `latency_ms`, as SQL. Must stay in step with [`bucket`].
-pub const BUCKET_SQL: &str =
-    "CASE WHEN latency_ms < 64 THEN latency_ms \
+pub const BUCKET_SQL: &str = "CASE WHEN latency_ms < 64 THEN latency_ms \
      ELSE 64 + floor(ln(latency_ms::float8 / 64) / ln(1.015::float8))::int END";
 
 /// The bucket of a value, as [`BUCKET_SQL`] computes it (for tests).

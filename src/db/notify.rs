@@ -98,11 +98,7 @@ pub async fn send(db: &Db, conn: &mut PgConnection, tables: &[&str], prospect_id
         prospect_id,
         quiet: false,
     };
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(serde_json::to_string(&change)?)
-        .execute(conn)
-        .await?;
+    sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(serde_json::to_string(&change)?).execute(conn).await?;
     note_tables(db, &change.tables);
     Ok(())
 }

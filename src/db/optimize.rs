@@ -78,9 +78,8 @@ impl Db {
         {
             let made_schema = !self.has_rollups().await?;
             let mut tx = self.pool.begin().await?;
-            let existed: bool = sqlx::query_scalar("SELECT to_regnamespace('closer') IS NOT NULL")
-                .fetch_one(&mut *tx)
-                .await?;
+            let existed: bool =
+                sqlx::query_scalar("SELECT to_regnamespace('closer') IS NOT NULL").fetch_one(&mut *tx).await?;
             sqlx::raw_sql(CLOSER_SCHEMA_SQL).execute(&mut *tx).await?;
             if made_schema && !existed {
                 log(&mut tx, "schema", "closer").await?;
@@ -141,7 +140,8 @@ impl Db {
         drop(conn);
         let t = std::time::Instant::now();
         let r = self.refresh_rollups(true).await?;
-        let line = format!("cost rollups up to date ({} usage rows) in {:.1} s", r.rolled_rows, t.elapsed().as_secs_f64());
+        let line =
+            format!("cost rollups up to date ({} usage rows) in {:.1} s", r.rolled_rows, t.elapsed().as_secs_f64());
         progress(&line);
         out.done.push(line);
         Ok(out)
@@ -238,12 +238,11 @@ async fn create_index(conn: &mut sqlx::PgConnection, name: &str, schema: &str, d
     .fetch_optional(&mut *conn)
     .await?;
     if existing.is_some() {
-        let ours: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM closer.optimize_log WHERE kind = 'index' AND name = $1)",
-        )
-        .bind(name)
-        .fetch_one(&mut *conn)
-        .await?;
+        let ours: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM closer.optimize_log WHERE kind = 'index' AND name = $1)")
+                .bind(name)
+                .fetch_one(&mut *conn)
+                .await?;
         if !ours {
             color_eyre::eyre::bail!("an index of this name exists and was not made by closer db optimize; left alone");
         }

@@ -402,7 +402,8 @@ impl Db {
             sqlx::query(&format!("DELETE FROM {table} WHERE prospect_id = $1")).bind(id).execute(&mut *tx).await?;
         }
         let n = sqlx::query("DELETE FROM prospects WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
-        notify::send(self, &mut tx, &["prospects", "interactions", "outreach_drafts", "prospect_research"], Some(id)).await?;
+        notify::send(self, &mut tx, &["prospects", "interactions", "outreach_drafts", "prospect_research"], Some(id))
+            .await?;
         tx.commit().await?;
         Ok(n == 1)
     }

@@ -243,7 +243,12 @@ async fn count_between(c: &mut PgConnection, lo: i64, hi: i64) -> Result<i64> {
 }
 
 /// Drops the days' rollups and rolls them up again from the live rows.
-async fn recompute(c: &mut PgConnection, days: &[NaiveDate], high_water: i64, report: &mut RefreshReport) -> Result<()> {
+async fn recompute(
+    c: &mut PgConnection,
+    days: &[NaiveDate],
+    high_water: i64,
+    report: &mut RefreshReport,
+) -> Result<()> {
     for day in days {
         sqlx::query("DELETE FROM closer.usage_rollup WHERE day = $1").bind(day).execute(&mut *c).await?;
         sqlx::query("DELETE FROM closer.usage_days WHERE day = $1").bind(day).execute(&mut *c).await?;
