@@ -57,8 +57,8 @@ pub async fn key_timings(db: &Db) -> Result<Vec<Timing>> {
     let cases: Vec<(String, Vec<Request>)> = vec![
         ("first page (50 by last contact) and count".into(), page(all.clone())),
         (
-            format!("search {term:?} (one keystroke: page and count)"),
-            page(ProspectFilter { search: term.clone(), ..Default::default() }),
+            format!("search {term:?} (one keystroke: page and count, one statement)"),
+            page(ProspectFilter { search: term.clone(), ..Default::default() })[..1].to_vec(),
         ),
         ("detail (prospect, company, industry, research, drafts)".into(), vec![Request::Detail { prospect_id: p.id }]),
         ("timeline (100 newest and count)".into(), vec![Request::Timeline { prospect_id: p.id, limit: 100 }]),

@@ -56,6 +56,13 @@ pub enum Loaded {
         generation: u64,
         total: i64,
     },
+    /// A page of a search, with what is known of the number of matches.
+    SearchPage {
+        generation: u64,
+        page: i64,
+        rows: Vec<ProspectListItem>,
+        total: crate::db::prospect_page::Total,
+    },
     Detail {
         prospect_id: i32,
         detail: Option<ProspectDetail>,

@@ -514,6 +514,13 @@ impl Io {
     async fn execute(&self, request: &Request, retry: bool) -> Result<Loaded> {
         let db = &self.db;
         Ok(match request {
+            // A search keystroke: the page and the number of matches, one statement.
+            Request::ProspectPage { generation, page, page_size, filter, sort, .. }
+                if !filter.search.trim().is_empty() =>
+            {
+                let found = db.search_page(filter, *sort, page * page_size, *page_size).await?;
+                Loaded::SearchPage { generation: *generation, page: *page, rows: found.rows, total: found.total }
+            }
             Request::ProspectPage { generation, page, page_size, filter, sort, total } => {
                 let rows = match total {
                     Some(t) => db.list_prospects_in(filter, *sort, page * page_size, *page_size, *t).await?,
@@ -526,13 +533,17 @@ impl Io {
             }
             Request::Detail { prospect_id } => {
                 let id = *prospect_id;
-                let (detail, research, drafts) =
-                    tokio::try_join!(db.prospect_detail(id), db.research_for_prospect(id), db.drafts_for_prospect(id))?;
+                // One query each, at once (src/db/panel.rs).
+                let (detail, research, drafts) = tokio::try_join!(
+                    db.prospect_detail_joined(id),
+                    db.research_for_prospect(id),
+                    db.drafts_for_prospect(id)
+                )?;
                 Loaded::Detail { prospect_id: id, detail, research, drafts }
             }
             Request::Timeline { prospect_id, limit } => {
                 let id = *prospect_id;
-                let (items, total) = tokio::try_join!(db.timeline(id, 0, *limit), db.count_interactions(id))?;
+                let (items, total) = db.timeline_with_total(id, *limit).await?;
                 Loaded::Timeline { prospect_id: id, items, total }
             }
             Request::Interaction { id } => Loaded::Interaction(db.interaction(*id).await?),
@@ -545,7 +556,12 @@ impl Io {
             }
             Request::Catalog { industry_id } => Loaded::Catalog(db.catalog(*industry_id).await?),
             Request::Industries => Loaded::Industries(db.industries().await?),
-            Request::Counts => Loaded::Counts(db.counts().await?),
+            // The status bar shows the prospect count only: counting the
+            // million-row tables too would slow every start without indexes.
+            Request::Counts => Loaded::Counts(crate::db::Counts {
+                prospects: db.count_prospects(&Default::default()).await?,
+                ..Default::default()
+            }),
             Request::Costs { generation, range, by } => {
                 // The totals are the breakdown's sums: one scan fewer. The
                 // month's spend is reused while no row was added (a range

@@ -334,6 +334,12 @@ impl App {
             }
         }
         l.pages.retain(|p, _| *p >= first - PAGES_KEPT && *p <= last + PAGES_KEPT);
+        // Near the end of a search's "at least" count: ask for the exact one.
+        if l.total_at_least && !l.count_pending && l.total.is_some_and(|t| (l.scroll + rows) as i64 + l.page_size >= t)
+        {
+            l.count_pending = true;
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
     }
 
     /// Filter or sort changed: start a new generation from the top.
@@ -343,9 +349,14 @@ impl App {
         l.pages.clear();
         l.requested.clear();
         l.total = None;
+        l.total_at_least = false;
+        l.count_pending = false;
         l.selected = 0;
         l.scroll = 0;
-        out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        // A search's first page brings its count (one statement per keystroke).
+        if l.filter.search.trim().is_empty() {
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
         self.ensure_visible(out);
     }
 
@@ -557,8 +568,24 @@ impl App {
                 }
                 self.ensure_visible(out);
             }
+            Loaded::SearchPage { generation, page, rows, total } => {
+                let l = &mut s.prospects;
+                if generation == l.generation {
+                    use crate::db::prospect_page::Total;
+                    match total {
+                        Total::Exact(n) => (l.total, l.total_at_least) = (Some(n), false),
+                        Total::AtLeast(n) if l.total.is_none() || l.total_at_least => {
+                            l.total = Some(l.total.unwrap_or(0).max(n));
+                            l.total_at_least = true;
+                        }
+                        Total::AtLeast(_) => {}
+                    }
+                }
+                self.on_loaded(Loaded::ProspectPage { generation, page, rows }, out);
+            }
             Loaded::ProspectCount { generation, total } => {
                 if generation == s.prospects.generation {
+                    s.prospects.total_at_least = false;
                     s.prospects.total = Some(total);
                     if s.prospects.selected >= total as usize {
                         s.prospects.selected = (total as usize).saturating_sub(1);

@@ -14,6 +14,8 @@ pub mod latency_hist;
 pub mod models;
 pub mod notify;
 pub mod optimize;
+pub mod panel;
+pub mod prospect_page;
 pub mod prospect_save;
 pub mod prospects;
 pub mod research;

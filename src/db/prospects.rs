@@ -52,7 +52,7 @@ impl ProspectSort {
         Self::ALL[(i + 1) % Self::ALL.len()]
     }
 
-    fn order_by(self) -> &'static str {
+    pub(super) fn order_by(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at DESC NULLS LAST, p.id",
             Self::LeastRecent => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
@@ -63,7 +63,7 @@ impl ProspectSort {
     }
 
     /// The exact reverse of [`Self::order_by`] (an index read backwards).
-    fn order_by_reversed(self) -> &'static str {
+    pub(super) fn order_by_reversed(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
             Self::LeastRecent => "p.last_contacted_at DESC NULLS LAST, p.id",
@@ -91,7 +91,7 @@ impl ProspectFilter {
         self.push_where_with(qb, true)
     }
 
-    fn push_where_with(&self, qb: &mut QueryBuilder<'_, Postgres>, with_search: bool) {
+    pub(super) fn push_where_with(&self, qb: &mut QueryBuilder<'_, Postgres>, with_search: bool) {
         qb.push(" WHERE TRUE");
         let search = self.search.trim();
         if with_search && !search.is_empty() {
@@ -157,23 +157,11 @@ impl ProspectInput {
     }
 }
 
-const LIST_COLUMNS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, \
-     p.last_contacted_at, p.company_id, c.name AS company_name, i.name AS industry_name, \
-     EXISTS (SELECT 1 FROM prospect_research r WHERE r.prospect_id = p.id) AS has_research";
-
-/// The prospects list's SELECT … FROM, before its WHERE.
-fn list_select() -> String {
-    format!(
-        "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
-         JOIN industries i ON i.id = c.industry_id"
-    )
-}
-
 pub(super) const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
      last_contacted_at, is_active, status::text AS status, created_at, updated_at";
 
 impl Db {
-    /// One page of the prospects list.
+    /// One page of the prospects list (src/db/prospect_page.rs has the SQL).
     pub async fn list_prospects(
         &self,
         filter: &ProspectFilter,
@@ -181,16 +169,10 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ProspectListItem>> {
-        if !filter.search.trim().is_empty() && sort != ProspectSort::Company {
-            if let Some(rows) = self.list_prospects_windowed(filter, sort, offset, limit).await? {
-                return Ok(rows);
-            }
+        if !filter.search.trim().is_empty() {
+            return Ok(self.search_page(filter, sort, offset, limit).await?.rows);
         }
-        let mut qb = QueryBuilder::new(list_select());
-        filter.push_where(&mut qb);
-        qb.push(" ORDER BY ").push(sort.order_by());
-        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+        self.plain_page(filter, sort, false, offset, limit).await
     }
 
     /// The same page as [`Self::list_prospects`], for a list of `total`
@@ -211,51 +193,9 @@ impl Db {
         if end <= offset {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::new(list_select());
-        filter.push_where(&mut qb);
-        qb.push(" ORDER BY ").push(sort.order_by_reversed());
-        qb.push(" LIMIT ").push_bind(end - offset).push(" OFFSET ").push_bind(total - end);
-        let mut rows: Vec<ProspectListItem> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let mut rows = self.plain_page(filter, sort, true, total - end, end - offset).await?;
         rows.reverse();
         Ok(rows)
-    }
-
-    /// A search that matches many prospects is answered fastest by walking
-    /// the sort index and testing each row; one that matches few, by the
-    /// trigram indexes. This tries the first over a bounded window of the
-    /// sorted rows: when the window yields a full page, that page is exact
-    /// (it holds the first matches in sort order). Otherwise it returns None
-    /// and the caller uses the index path.
-    async fn list_prospects_windowed(
-        &self,
-        filter: &ProspectFilter,
-        sort: ProspectSort,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Option<Vec<ProspectListItem>>> {
-        let window = ((offset + limit) * 40).clamp(1000, 20_000);
-        let mut qb = QueryBuilder::new(
-            "WITH w AS (SELECT p.id, p.full_name, p.email, p.status, p.is_active, p.last_contacted_at, p.company_id \
-             FROM prospects p JOIN companies c ON c.id = p.company_id",
-        );
-        filter.push_where_with(&mut qb, false);
-        qb.push(" ORDER BY ").push(sort.order_by()).push(" LIMIT ").push_bind(window);
-        qb.push(format!(
-            ") SELECT {LIST_COLUMNS} FROM w p JOIN companies c ON c.id = p.company_id \
-             JOIN industries i ON i.id = c.industry_id WHERE "
-        ));
-        let pat = like_pattern(filter.search.trim());
-        qb.push("(p.full_name ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR p.email ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR c.name ILIKE ")
-            .push_bind(pat)
-            .push(")");
-        qb.push(" ORDER BY ").push(sort.order_by());
-        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let rows: Vec<ProspectListItem> = qb.build_query_as().fetch_all(&self.pool).await?;
-        Ok((rows.len() as i64 == limit).then_some(rows))
     }
 
     /// The ids of the prospects that match the filter (for bulk jobs), in list order.
@@ -268,7 +208,14 @@ impl Db {
 
     /// How many prospects match the filter.
     pub async fn count_prospects(&self, filter: &ProspectFilter) -> Result<i64> {
-        let mut qb = QueryBuilder::new("SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id");
+        // The join only when the filter needs the company (a count of the
+        // prospects table alone is a third of the work without indexes).
+        let needs_company = filter.industry_id.is_some();
+        let mut qb = QueryBuilder::new(if needs_company {
+            "SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id"
+        } else {
+            "SELECT count(*) FROM prospects p"
+        });
         filter.push_where(&mut qb);
         Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
     }

@@ -162,7 +162,7 @@ async fn reopening_is_idempotent() {
     }
     let mut conn = support::connect(&url).await;
     let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations").fetch_one(&mut conn).await.unwrap();
-    assert_eq!(applied, 3);
+    assert_eq!(applied, 4);
     let alembic: i64 = sqlx::query_scalar("SELECT count(*) FROM alembic_version").fetch_one(&mut conn).await.unwrap();
     assert_eq!(alembic, 0, "alembic_version is created and left alone");
 }
