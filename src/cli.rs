@@ -75,7 +75,7 @@ pub enum Cmd {
         /// Reuse an existing closer_bench database instead of reloading it.
         #[arg(long)]
         reuse: bool,
-        /// Run only these sections (queries, memory, ui, editor, pipeline, costs).
+        /// Run only these sections (queries, memory, ui, editor, pipeline, costs, versus).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },

@@ -19,6 +19,7 @@ use sqlx::{Postgres, QueryBuilder};
 use super::models::ProspectListItem;
 use super::prospects::{ProspectFilter, ProspectSort};
 use super::{like_pattern, Db};
+
 use color_eyre::eyre::Result;
 
 /// The list's columns, read from `page` (ids) joined back.
@@ -30,6 +31,89 @@ const DECORATE_FROM: &str = " FROM page JOIN prospects p ON p.id = page.id JOIN 
      JOIN industries i ON i.id = c.industry_id \
      LEFT JOIN (SELECT DISTINCT prospect_id FROM prospect_research WHERE prospect_id IN (SELECT id FROM page)) r \
      ON r.prospect_id = p.id";
+
+/// The plain page's statement (binds: limit, offset, after the filter's).
+pub fn plain_query(
+    filter: &ProspectFilter,
+    sort: ProspectSort,
+    reversed: bool,
+    offset: i64,
+    limit: i64,
+) -> QueryBuilder<'static, Postgres> {
+    let order = if reversed { sort.order_by_reversed() } else { sort.order_by() };
+    let mut qb = QueryBuilder::new(format!("WITH page AS MATERIALIZED (SELECT p.id{}", from(filter, sort)));
+    filter.push_where_with(&mut qb, false);
+    qb.push(" ORDER BY ").push(order);
+    qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+    qb.push(format!(") SELECT {DECORATED}{DECORATE_FROM} ORDER BY {order}"));
+    qb
+}
+
+/// The search statement. Without status, active or industry filters its
+/// binds are [`search_args`] (the benchmark runs it in psql with those).
+pub fn search_query(
+    filter: &ProspectFilter,
+    sort: ProspectSort,
+    offset: i64,
+    limit: i64,
+) -> QueryBuilder<'static, Postgres> {
+    let pat = like_pattern(filter.search.trim());
+    let need = offset + limit;
+    let window = (need * 40).clamp(1000, 20_000);
+    let (keys, order, from) = (keys(filter, sort), key_order(sort), from(filter, sort));
+    let mut qb: QueryBuilder<'static, Postgres> =
+        QueryBuilder::new("WITH mc AS MATERIALIZED (SELECT id FROM companies WHERE name ILIKE ");
+    qb.push_bind(pat.clone());
+    // The first rows in sort order, tested.
+    qb.push(format!("), win AS MATERIALIZED (SELECT {keys}, p.email, p.company_id{from}"));
+    filter.push_where_with(&mut qb, false);
+    qb.push(" ORDER BY ").push(sort.order_by()).push(" LIMIT ").push_bind(window);
+    qb.push("), walk AS MATERIALIZED (SELECT id, last_contacted_at, full_name, status, cname FROM win WHERE full_name ILIKE ")
+        .push_bind(pat.clone())
+        .push(" OR email ILIKE ")
+        .push_bind(pat.clone())
+        .push(" OR company_id IN (SELECT id FROM mc) ORDER BY ")
+        .push(order)
+        .push(" LIMIT ")
+        .push_bind(need);
+    // Enough from them, or every match by the (trigram-indexable) columns.
+    qb.push("), hits AS MATERIALIZED (SELECT * FROM walk WHERE (SELECT count(*) FROM walk) >= ")
+        .push_bind(need)
+        .push(format!(" UNION ALL SELECT {keys}{from}"));
+    filter.push_where_with(&mut qb, false);
+    qb.push(" AND (SELECT count(*) FROM walk) < ")
+        .push_bind(need)
+        .push(" AND p.id IN (SELECT id FROM prospects WHERE full_name ILIKE ")
+        .push_bind(pat.clone())
+        .push(" UNION SELECT id FROM prospects WHERE email ILIKE ")
+        .push_bind(pat)
+        .push(" UNION SELECT id FROM prospects WHERE company_id IN (SELECT id FROM mc)))");
+    qb.push(format!(", page AS MATERIALIZED (SELECT id FROM hits ORDER BY {order} LIMIT "))
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    qb.push(") SELECT ")
+        .push(DECORATED)
+        .push(", CASE WHEN (SELECT count(*) FROM walk) >= ")
+        .push_bind(need)
+        .push(" THEN NULL ELSE (SELECT count(*) FROM hits) END AS total")
+        .push(DECORATE_FROM)
+        .push(" ORDER BY ")
+        .push(sort.order_by());
+    qb
+}
+
+/// [`search_query`]'s binds as SQL literals, in order (no other filter).
+pub fn search_args(search: &str, offset: i64, limit: i64) -> Vec<String> {
+    let pat = format!("'{}'", like_pattern(search.trim()).replace('\'', "''"));
+    let need = offset + limit;
+    let window = (need * 40).clamp(1000, 20_000);
+    [&pat, &window.to_string(), &pat, &pat, &need.to_string(), &need.to_string(), &need.to_string(), &pat, &pat]
+        .into_iter()
+        .cloned()
+        .chain([limit.to_string(), offset.to_string(), need.to_string()])
+        .collect()
+}
 
 /// How many matches a search counts, at most, before it says "at least".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,13 +173,7 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ProspectListItem>> {
-        let order = if reversed { sort.order_by_reversed() } else { sort.order_by() };
-        let mut qb = QueryBuilder::new(format!("WITH page AS MATERIALIZED (SELECT p.id{}", from(filter, sort)));
-        filter.push_where_with(&mut qb, false);
-        qb.push(" ORDER BY ").push(order);
-        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        qb.push(format!(") SELECT {DECORATED}{DECORATE_FROM} ORDER BY {order}"));
-        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+        Ok(plain_query(filter, sort, reversed, offset, limit).build_query_as().fetch_all(&self.pool).await?)
     }
 
     /// One page of a search, with the number of matches, in one statement.
@@ -106,47 +184,8 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<SearchPage> {
-        let pat = like_pattern(filter.search.trim());
         let need = offset + limit;
-        let window = (need * 40).clamp(1000, 20_000);
-        let (keys, order, from) = (keys(filter, sort), key_order(sort), from(filter, sort));
-        let mut qb: QueryBuilder<'_, Postgres> =
-            QueryBuilder::new("WITH mc AS MATERIALIZED (SELECT id FROM companies WHERE name ILIKE ");
-        qb.push_bind(pat.clone());
-        // The first rows in sort order, tested.
-        qb.push(format!("), win AS MATERIALIZED (SELECT {keys}, p.email, p.company_id{from}"));
-        filter.push_where_with(&mut qb, false);
-        qb.push(" ORDER BY ").push(sort.order_by()).push(" LIMIT ").push_bind(window);
-        qb.push(") , walk AS MATERIALIZED (SELECT id, last_contacted_at, full_name, status, cname FROM win WHERE full_name ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR email ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR company_id IN (SELECT id FROM mc) ORDER BY ")
-            .push(order)
-            .push(" LIMIT ")
-            .push_bind(need);
-        // Enough from them, or every match by the (trigram-indexable) columns.
-        qb.push("), hits AS MATERIALIZED (SELECT * FROM walk WHERE (SELECT count(*) FROM walk) >= ")
-            .push_bind(need)
-            .push(format!(" UNION ALL SELECT {keys}{from}"));
-        filter.push_where_with(&mut qb, false);
-        qb.push(" AND (SELECT count(*) FROM walk) < ")
-            .push_bind(need)
-            .push(" AND p.id IN (SELECT id FROM prospects WHERE full_name ILIKE ")
-            .push_bind(pat.clone())
-            .push(" UNION SELECT id FROM prospects WHERE email ILIKE ")
-            .push_bind(pat)
-            .push(" UNION SELECT id FROM prospects WHERE company_id IN (SELECT id FROM mc)))");
-        qb.push(format!(", page AS MATERIALIZED (SELECT id FROM hits ORDER BY {order} LIMIT "))
-            .push_bind(limit)
-            .push(" OFFSET ")
-            .push_bind(offset);
-        qb.push(format!(") SELECT {DECORATED}, CASE WHEN (SELECT count(*) FROM walk) >= ")).push_bind(need).push(
-            format!(
-                " THEN NULL ELSE (SELECT count(*) FROM hits) END AS total{DECORATE_FROM} ORDER BY {}",
-                sort.order_by()
-            ),
-        );
+        let mut qb = search_query(filter, sort, offset, limit);
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
