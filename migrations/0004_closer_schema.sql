@@ -26,6 +26,22 @@ CREATE TABLE IF NOT EXISTS closer.usage_rollup (
     PRIMARY KEY (day, model, workflow, node)
 );
 
+-- The same per completed month (months before the current one), merged
+-- from the days above, so a long range reads a few hundred rows.
+CREATE TABLE IF NOT EXISTS closer.usage_rollup_month (
+    month date NOT NULL,
+    model text NOT NULL,
+    workflow text NOT NULL,
+    node text NOT NULL,
+    calls int8 NOT NULL,
+    prompt_tokens int8 NOT NULL,
+    completion_tokens int8 NOT NULL,
+    total_tokens int8 NOT NULL,
+    cost float8 NOT NULL,
+    latency bytea NOT NULL,
+    PRIMARY KEY (month, model, workflow, node)
+);
+
 -- Per day: how many usage rows were rolled up and the sum of a hash of each
 -- whole row. A day whose live rows no longer match (a row changed, deleted
 -- or committed late) is recomputed.

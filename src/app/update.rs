@@ -334,9 +334,8 @@ impl App {
             }
         }
         l.pages.retain(|p, _| *p >= first - PAGES_KEPT && *p <= last + PAGES_KEPT);
-        // Near the end of a search's "at least" count: ask for the exact one.
-        if l.total_at_least && !l.count_pending && l.total.is_some_and(|t| (l.scroll + rows) as i64 + l.page_size >= t)
-        {
+        // The end of a search's "at least" count is on screen: ask for the exact one.
+        if l.total_at_least && !l.count_pending && l.total.is_some_and(|t| (l.scroll + rows) as i64 >= t) {
             l.count_pending = true;
             out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
         }

@@ -185,7 +185,8 @@ impl Db {
             let result = async {
                 let mut tx = conn.begin().await?;
                 sqlx::raw_sql(
-                    "DROP TABLE IF EXISTS closer.usage_rollup, closer.usage_days, closer.rollup_state, closer.optimize_log;
+                    "DROP TABLE IF EXISTS closer.usage_rollup, closer.usage_rollup_month, closer.usage_days,
+                                          closer.rollup_state, closer.optimize_log;
                      DROP SCHEMA closer",
                 )
                 .execute(&mut *tx)

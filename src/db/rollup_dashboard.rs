@@ -4,7 +4,7 @@
 //! range that does not start and end at midnight, the caller uses the live
 //! SQL of src/db/usage.rs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, Timelike};
 use color_eyre::eyre::Result;
@@ -70,27 +70,35 @@ impl Db {
             }
             return Err(e);
         }
-        let (rows, month_cost) = tokio::try_join!(self.rollup_rows(range), self.rollup_month_cost())?;
-        Ok(Some(aggregate(rows, by, month_cost)))
+        let (rows, daily, month_cost) =
+            tokio::try_join!(self.rollup_rows(range, by), self.rollup_daily(range), self.rollup_month_cost())?;
+        Ok(Some(aggregate(rows, by, daily, month_cost)))
     }
 
-    async fn rollup_rows(&self, range: &UsageRange) -> Result<Vec<RollupRow>> {
+    /// The rows to merge: whole completed months from the month table, the
+    /// other days from the day table (every day for a breakdown by day).
+    async fn rollup_rows(&self, range: &UsageRange, by: UsageGroup) -> Result<Vec<RollupRow>> {
+        let (lo, hi) = if by == UsageGroup::Day { (far_past(), far_past()) } else { whole_months(range) };
         let mut qb = sqlx::QueryBuilder::new(
-            "SELECT day, model, workflow, node, calls, prompt_tokens, completion_tokens, total_tokens, cost, latency
-               FROM closer.usage_rollup WHERE TRUE",
+            "SELECT month AS day, model, workflow, node, calls, prompt_tokens, completion_tokens, total_tokens, cost,
+                    latency FROM closer.usage_rollup_month WHERE month >= ",
         );
-        if let Some(s) = range.since {
-            qb.push(" AND day >= ").push_bind(s.date());
-        }
-        if let Some(u) = range.until {
-            qb.push(" AND day < ").push_bind(u.date());
-        }
-        if let Some(m) = &range.model {
-            qb.push(" AND model = ").push_bind(m.clone());
-        }
-        if let Some(w) = &range.workflow {
-            qb.push(" AND workflow = ").push_bind(w.clone());
-        }
+        qb.push_bind(lo).push(" AND month < ").push_bind(hi);
+        push_filters(&mut qb, range, false);
+        qb.push(
+            " UNION ALL SELECT day, model, workflow, node, calls, prompt_tokens, completion_tokens, total_tokens, cost,
+                    latency FROM closer.usage_rollup WHERE NOT (day >= ",
+        );
+        qb.push_bind(lo).push(" AND day < ").push_bind(hi).push(")");
+        push_filters(&mut qb, range, true);
+        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// Cost per day (the chart), summed in SQL.
+    async fn rollup_daily(&self, range: &UsageRange) -> Result<Vec<(String, f64)>> {
+        let mut qb = sqlx::QueryBuilder::new("SELECT day::text, sum(cost)::float8 FROM closer.usage_rollup WHERE TRUE");
+        push_filters(&mut qb, range, true);
+        qb.push(" GROUP BY day ORDER BY day");
         Ok(qb.build_query_as().fetch_all(&self.pool).await?)
     }
 
@@ -106,11 +114,50 @@ impl Db {
 
 type RollupRow = (NaiveDate, String, String, String, i64, i64, i64, i64, f64, Vec<u8>);
 
-fn aggregate(rows: Vec<RollupRow>, by: UsageGroup, month_cost: f64) -> Dashboard {
+/// The range's days, and (with `days`) its dates, and model or workflow.
+fn push_filters(qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, range: &UsageRange, days: bool) {
+    if days {
+        if let Some(s) = range.since {
+            qb.push(" AND day >= ").push_bind(s.date());
+        }
+        if let Some(u) = range.until {
+            qb.push(" AND day < ").push_bind(u.date());
+        }
+    }
+    if let Some(m) = &range.model {
+        qb.push(" AND model = ").push_bind(m.clone());
+    }
+    if let Some(w) = &range.workflow {
+        qb.push(" AND workflow = ").push_bind(w.clone());
+    }
+}
+
+/// A date before any usage row (PostgreSQL's dates start in 4713 BC).
+fn far_past() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date")
+}
+
+/// [first, end) of the whole, completed months inside the range (empty
+/// when there is none): those are read from the month table.
+fn whole_months(range: &UsageRange) -> (NaiveDate, NaiveDate) {
+    let first_of = |d: NaiveDate| d.with_day(1).expect("day 1");
+    let current = first_of(chrono::Utc::now().date_naive());
+    let lo = match range.since.map(|s| s.date()) {
+        None => far_past(),
+        Some(d) if d.day() == 1 => d,
+        Some(d) => first_of(d).checked_add_months(chrono::Months::new(1)).unwrap_or(current),
+    };
+    let hi = range.until.map(|u| first_of(u.date())).unwrap_or(current).min(current);
+    if lo < hi {
+        (lo, hi)
+    } else {
+        (hi, hi)
+    }
+}
+
+fn aggregate(rows: Vec<RollupRow>, by: UsageGroup, daily: Vec<(String, f64)>, month_cost: f64) -> Dashboard {
     let mut groups: HashMap<String, Acc> = HashMap::new();
-    let mut daily: BTreeMap<NaiveDate, f64> = BTreeMap::new();
     for (day, model, workflow, node, calls, prompt, completion, total, cost, latency) in rows {
-        *daily.entry(day).or_default() += cost;
         let key = match by {
             UsageGroup::Model => model,
             UsageGroup::Workflow => workflow,
@@ -144,6 +191,5 @@ fn aggregate(rows: Vec<RollupRow>, by: UsageGroup, month_cost: f64) -> Dashboard
     } else {
         breakdown.sort_by(|a, b| b.cost.total_cmp(&a.cost).then_with(|| a.key.cmp(&b.key)));
     }
-    let daily = daily.into_iter().map(|(d, c)| (d.format("%Y-%m-%d").to_string(), c)).collect();
     Dashboard { breakdown, daily, month_cost }
 }

@@ -17,11 +17,15 @@
 //! - anything else (statistics reset, say): a full verification at least
 //!   every hour of use.
 //!
+//! Completed months are also kept merged (`closer.usage_rollup_month`),
+//! rebuilt from their days whenever one of those days changes, so a long
+//! range reads a few hundred rows.
+//!
 //! Everything runs in one REPEATABLE READ transaction that locks the state
 //! row first, so two Closers refreshing at once never count a row twice
 //! (the second one retries after a serialization failure).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use color_eyre::eyre::{eyre, Result};
@@ -141,6 +145,7 @@ impl Db {
         let c: &mut PgConnection = &mut tx;
         let mut report = RefreshReport::default();
         let mut touched = false;
+        let mut days = BTreeSet::new();
 
         // Late commits below the mark, once the transactions that were
         // writing when it was raised have all finished.
@@ -177,7 +182,9 @@ impl Db {
             let mut lo = st.high_water;
             while lo < max {
                 let hi = (lo + CHUNK).min(max);
-                report.rolled_rows += roll(c, Scope::Ids(lo, hi)).await?;
+                let (n, d) = roll(c, Scope::Ids(lo, hi)).await?;
+                report.rolled_rows += n;
+                days.extend(d);
                 lo = hi;
             }
             let xip: Vec<i64> = sqlx::query_scalar("SELECT x FROM txid_snapshot_xip(txid_current_snapshot()) x")
@@ -212,6 +219,10 @@ impl Db {
         }
         if !report.recomputed_days.is_empty() {
             st.unsettled_rows = count_between(c, st.settled, st.high_water).await?;
+        }
+        days.extend(report.recomputed_days.iter().copied());
+        if !days.is_empty() {
+            rebuild_months(c, &days).await?;
         }
         if touched {
             sqlx::query(
@@ -260,8 +271,9 @@ async fn recompute(
     Ok(())
 }
 
-/// Adds the usage rows in `scope` to the rollups; returns how many there were.
-async fn roll(c: &mut PgConnection, scope: Scope) -> Result<i64> {
+/// Adds the usage rows in `scope` to the rollups; returns how many there
+/// were and their days.
+async fn roll(c: &mut PgConnection, scope: Scope) -> Result<(i64, BTreeSet<NaiveDate>)> {
     let filter = scope.sql();
     // The days' counts and fingerprints, summed in SQL (numeric, exact).
     let sql = format!(
@@ -296,8 +308,9 @@ async fn roll(c: &mut PgConnection, scope: Scope) -> Result<i64> {
         n += calls;
     }
     if groups.is_empty() {
-        return Ok(0);
+        return Ok((0, BTreeSet::new()));
     }
+    let touched: BTreeSet<NaiveDate> = groups.keys().map(|k| k.0).collect();
     let keys: Vec<Key> = groups.keys().cloned().collect();
     let (days, models, workflows, nodes) = columns(&keys);
     if matches!(scope, Scope::Ids(..)) {
@@ -350,7 +363,66 @@ async fn roll(c: &mut PgConnection, scope: Scope) -> Result<i64> {
     .bind(aggs.iter().map(|a| a.hist.encode()).collect::<Vec<_>>())
     .execute(&mut *c)
     .await?;
-    Ok(n)
+    Ok((n, touched))
+}
+
+/// Merges the days of each completed month that `days` touched (and of any
+/// completed month not merged yet) into closer.usage_rollup_month.
+async fn rebuild_months(c: &mut PgConnection, days: &BTreeSet<NaiveDate>) -> Result<()> {
+    use chrono::Datelike;
+    let current: NaiveDate =
+        sqlx::query_scalar("SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date").fetch_one(&mut *c).await?;
+    let mut months: BTreeSet<NaiveDate> = days.iter().filter_map(|d| d.with_day(1)).filter(|m| *m < current).collect();
+    let unmerged: Vec<NaiveDate> = sqlx::query_scalar(
+        "SELECT DISTINCT date_trunc('month', r.day)::date FROM closer.usage_rollup r
+          WHERE r.day < $1
+            AND NOT EXISTS (SELECT 1 FROM closer.usage_rollup_month m WHERE m.month = date_trunc('month', r.day)::date)",
+    )
+    .bind(current)
+    .fetch_all(&mut *c)
+    .await?;
+    months.extend(unmerged);
+    for month in months {
+        sqlx::query("DELETE FROM closer.usage_rollup_month WHERE month = $1").bind(month).execute(&mut *c).await?;
+        type DayRow = (String, String, String, i64, i64, i64, i64, f64, Vec<u8>);
+        let rows: Vec<DayRow> = sqlx::query_as(
+            "SELECT model, workflow, node, calls, prompt_tokens, completion_tokens, total_tokens, cost, latency
+               FROM closer.usage_rollup WHERE day >= $1 AND day < ($1 + interval '1 month')::date",
+        )
+        .bind(month)
+        .fetch_all(&mut *c)
+        .await?;
+        let mut groups: HashMap<(String, String, String), Agg> = HashMap::new();
+        for (model, workflow, node, calls, prompt, completion, total, cost, latency) in rows {
+            let a = groups.entry((model, workflow, node)).or_default();
+            a.calls += calls;
+            a.prompt += prompt;
+            a.completion += completion;
+            a.total += total;
+            a.cost += cost;
+            a.hist.merge_encoded(&latency);
+        }
+        let (keys, aggs): (Vec<_>, Vec<_>) = groups.into_iter().unzip();
+        sqlx::query(
+            "INSERT INTO closer.usage_rollup_month
+                    (month, model, workflow, node, calls, prompt_tokens, completion_tokens, total_tokens, cost, latency)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[],
+                                      $8::int8[], $9::float8[], $10::bytea[])",
+        )
+        .bind(month)
+        .bind(keys.iter().map(|k: &(String, String, String)| k.0.clone()).collect::<Vec<_>>())
+        .bind(keys.iter().map(|k| k.1.clone()).collect::<Vec<_>>())
+        .bind(keys.iter().map(|k| k.2.clone()).collect::<Vec<_>>())
+        .bind(aggs.iter().map(|a: &Agg| a.calls).collect::<Vec<_>>())
+        .bind(aggs.iter().map(|a| a.prompt).collect::<Vec<_>>())
+        .bind(aggs.iter().map(|a| a.completion).collect::<Vec<_>>())
+        .bind(aggs.iter().map(|a| a.total).collect::<Vec<_>>())
+        .bind(aggs.iter().map(|a| a.cost).collect::<Vec<_>>())
+        .bind(aggs.iter().map(|a| a.hist.encode()).collect::<Vec<_>>())
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
 }
 
 fn columns(keys: &[Key]) -> (Vec<NaiveDate>, Vec<String>, Vec<String>, Vec<String>) {
