@@ -211,3 +211,53 @@ async fn doctor_names_what_is_missing_and_closers_own_database_lacks_nothing() {
     let undone = own.optimize_undo(&mut |_| {}).await.unwrap();
     assert!(undone.done.is_empty(), "undo drops nothing optimize did not make: {:?}", undone.done);
 }
+
+/// The one-statement search returns what the plain OR query over the join
+/// returns (same rows in the same order), whichever way it takes (the first
+/// rows in sort order, or every match by UNION), and its count is exact or
+/// an honest lower bound.
+#[tokio::test]
+async fn a_search_keystroke_is_one_statement_that_matches_the_plain_query() {
+    use closer::db::prospect_page::Total;
+    use closer::db::prospects::{ProspectFilter, ProspectSort};
+    let (db, _) = support::demo_db(1500).await;
+    let status = db.enums.labels(closer::db::EnumKind::ProspectStatus)[0].clone();
+    for term in ["a", "wang", "acme", "li.na12", "zzzz", "%", "Ö"] {
+        for sort in ProspectSort::ALL {
+            for status in [None, Some(status.clone())] {
+                let filter = ProspectFilter { search: term.into(), status: status.clone(), ..Default::default() };
+                let pat = format!("%{}%", term.replace('%', "\\%"));
+                let order = match sort {
+                    ProspectSort::LastContacted => "p.last_contacted_at DESC NULLS LAST, p.id",
+                    ProspectSort::LeastRecent => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
+                    ProspectSort::Name => "p.full_name, p.id",
+                    ProspectSort::Status => "p.status, p.last_contacted_at DESC NULLS LAST, p.id",
+                    ProspectSort::Company => "c.name, p.id",
+                };
+                let want: Vec<i32> = sqlx::query_scalar(&format!(
+                    "SELECT p.id FROM prospects p JOIN companies c ON c.id = p.company_id
+                      WHERE (p.full_name ILIKE $1 OR p.email ILIKE $1 OR c.name ILIKE $1)
+                        AND ($2::text IS NULL OR p.status::text = $2)
+                      ORDER BY {order}"
+                ))
+                .bind(&pat)
+                .bind(&status)
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+                for (offset, limit) in [(0, 50), (50, 50), (0, 200)] {
+                    let page = db.search_page(&filter, sort, offset, limit).await.unwrap();
+                    let ids: Vec<i32> = page.rows.iter().map(|r| r.id).collect();
+                    let expect: Vec<i32> = want.iter().skip(offset as usize).take(limit as usize).copied().collect();
+                    assert_eq!(ids, expect, "{term:?} {sort:?} {status:?} at {offset}");
+                    match page.total {
+                        Total::Exact(n) => assert_eq!(n, want.len() as i64, "{term:?} {sort:?} {status:?}"),
+                        Total::AtLeast(n) => {
+                            assert!(n <= want.len() as i64, "{term:?}: at least {n} of {}", want.len())
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
