@@ -51,6 +51,8 @@ fn send(tx: &UnboundedSender<Action>, change: Change) -> bool {
 }
 
 async fn listen(db: Db, tx: UnboundedSender<Action>) {
+    // Not while the first screen loads: its connection would only compete.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect_with(&db.pool).await {
             Ok(l) => l,

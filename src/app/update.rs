@@ -76,7 +76,9 @@ impl App {
     /// The first requests after start-up.
     pub fn start(&mut self) -> Vec<Request> {
         // Events too: the interaction and draft forms offer them.
-        let mut out = vec![Request::Industries, Request::Counts, Request::ListRecoveries, Request::Events];
+        // The status bar's prospect count comes with the list's own count
+        // (the list starts unfiltered): one count fewer at start.
+        let mut out = vec![Request::Industries, Request::ListRecoveries, Request::Events];
         self.reset_prospects(&mut out);
         self.state.status.in_flight += out.len();
         out
@@ -584,6 +586,9 @@ impl App {
             }
             Loaded::ProspectCount { generation, total } => {
                 if generation == s.prospects.generation {
+                    if s.prospects.filter == ProspectFilter::default() {
+                        s.status.prospects_total = Some(total);
+                    }
                     s.prospects.total_at_least = false;
                     s.prospects.total = Some(total);
                     if s.prospects.selected >= total as usize {
