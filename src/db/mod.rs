@@ -20,6 +20,7 @@ pub mod prospect_save;
 pub mod prospects;
 pub mod research;
 pub mod rollup_dashboard;
+mod rollup_months;
 pub mod rollups;
 pub mod schema;
 pub mod solutions;
