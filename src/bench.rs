@@ -91,6 +91,20 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
     if want("bulk") {
         today::bulk(db, config).await?;
     }
+    if want("versus") {
+        let bare = crate::db::url::with_database(url, crate::bench_versus::BARE_DB);
+        let exists = Db::open(&bare, &OpenOptions::default()).await.is_ok();
+        if !exists || want("rebare") {
+            let t = Instant::now();
+            crate::bench_versus::make_bare(&crate::db::url::with_database(url, "postgres"), BENCH_DB).await?;
+            println!(
+                "\nmade {} (primary keys only) in {:.1} s",
+                crate::bench_versus::BARE_DB,
+                t.elapsed().as_secs_f64()
+            );
+        }
+        crate::bench_versus::run(config, url, &bare).await?;
+    }
     Ok(())
 }
 

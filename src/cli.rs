@@ -119,8 +119,7 @@ pub enum Cmd {
         /// Reuse an existing closer_bench database instead of reloading it.
         #[arg(long)]
         reuse: bool,
-        /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs, import).
-        /// Run only these sections (queries, memory, ui, editor, pipeline, costs, today, bulk).
+        /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs, import, today, bulk, versus).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
@@ -143,6 +142,19 @@ pub enum DbCmd {
     Stop,
     /// Print the URL of the database Closer would open.
     Url,
+    /// Row counts, the indexes Closer's queries want and which are missing,
+    /// each key query's time, and what `closer db optimize` would change.
+    Doctor,
+    /// Create the missing indexes (CREATE INDEX CONCURRENTLY, named closer_…) and the
+    /// cost rollups (schema closer); never alters a table. --undo drops exactly that.
+    Optimize {
+        /// Do it without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Drop what `closer db optimize` made.
+        #[arg(long)]
+        undo: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -283,6 +295,15 @@ async fn db_command(action: DbCmd, config: &Config, target: &Target) -> Result<(
                 c.url(cluster::DATABASE)
             );
             Ok(())
+        }
+        DbCmd::Doctor => {
+            let (db, _) = setup::open(target, config).await?;
+            print!("{}", crate::doctor::doctor(&db).await?);
+            Ok(())
+        }
+        DbCmd::Optimize { yes, undo } => {
+            let (db, _) = setup::open(target, config).await?;
+            crate::doctor::optimize(&db, yes, undo).await
         }
         DbCmd::Stop => {
             let Some(c) = cluster else { bail!("a database URL is set, so there is no managed cluster to stop") };

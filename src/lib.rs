@@ -2,10 +2,12 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_versus;
 pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod doctor;
 pub mod export;
 pub mod headless;
 pub mod import;

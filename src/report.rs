@@ -21,6 +21,10 @@ struct Report<'a> {
 }
 
 pub async fn costs_report(db: &Db, range: UsageRange, by: UsageGroup, format: OutputFormat) -> Result<String> {
+    // Closer's rollups when the database has them (src/db/rollups.rs), else live SQL.
+    if let Some(d) = db.usage_from_rollups(&range, by).await? {
+        return Ok(render(&d.totals(), &d.breakdown, &range, by, format));
+    }
     let (totals, rows) = tokio::try_join!(db.usage_totals(&range), db.usage_breakdown(&range, by))?;
     Ok(render(&totals, &rows, &range, by, format))
 }

@@ -58,6 +58,13 @@ pub enum Loaded {
         generation: u64,
         total: i64,
     },
+    /// A page of a search, with what is known of the number of matches.
+    SearchPage {
+        generation: u64,
+        page: i64,
+        rows: Vec<ProspectListItem>,
+        total: crate::db::prospect_page::Total,
+    },
     Detail {
         prospect_id: i32,
         detail: Option<ProspectDetail>,
@@ -91,6 +98,11 @@ pub enum Loaded {
     },
     /// New llm_usage_logs rows exist (the dashboard reloads if open).
     UsageChanged,
+    /// Another Closer (its notice) or another program (the poll) changed
+    /// the database; not an answer to a request (src/app/live.rs).
+    Changed(crate::db::notify::Change),
+    /// A hint for the status bar, not an answer to a request.
+    Notice(String),
     /// A newer request made this one pointless; it did not run.
     Superseded,
     /// Done; nothing to show (a recovery file written, say).

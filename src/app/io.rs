@@ -478,8 +478,13 @@ impl Io {
         let is_write = matches!(request, Request::Write(_));
         let mut attempt = 0;
         loop {
+            let started = std::time::Instant::now();
             match self.execute(&request, attempt > 0).await {
-                Ok(loaded) => return Action::Loaded(Box::new(loaded)),
+                Ok(loaded) => {
+                    // A slow read on a database without Closer's indexes: hint once.
+                    crate::app::live::note_duration(&self.db, &self.tx, request.kind(), started.elapsed());
+                    return Action::Loaded(Box::new(loaded));
+                }
                 Err(e) => {
                     let retryable = is_connection_error(&e);
                     if retryable {
@@ -560,6 +565,13 @@ impl Io {
     async fn execute(&self, request: &Request, retry: bool) -> Result<Loaded> {
         let db = &self.db;
         Ok(match request {
+            // A search keystroke: the page and the number of matches, one statement.
+            Request::ProspectPage { generation, page, page_size, filter, sort, .. }
+                if !filter.search.trim().is_empty() =>
+            {
+                let found = db.search_page(filter, *sort, page * page_size, *page_size).await?;
+                Loaded::SearchPage { generation: *generation, page: *page, rows: found.rows, total: found.total }
+            }
             Request::CompletePath { .. } | Request::Import { .. } | Request::ExportList { .. } => {
                 self.transfer(request).await?
             }
@@ -575,13 +587,17 @@ impl Io {
             }
             Request::Detail { prospect_id } => {
                 let id = *prospect_id;
-                let (detail, research, drafts) =
-                    tokio::try_join!(db.prospect_detail(id), db.research_for_prospect(id), db.drafts_for_prospect(id))?;
+                // One query each, at once (src/db/panel.rs).
+                let (detail, research, drafts) = tokio::try_join!(
+                    db.prospect_detail_joined(id),
+                    db.research_for_prospect(id),
+                    db.drafts_for_prospect(id)
+                )?;
                 Loaded::Detail { prospect_id: id, detail, research, drafts }
             }
             Request::Timeline { prospect_id, limit } => {
                 let id = *prospect_id;
-                let (items, total) = tokio::try_join!(db.timeline(id, 0, *limit), db.count_interactions(id))?;
+                let (items, total) = db.timeline_with_total(id, *limit).await?;
                 Loaded::Timeline { prospect_id: id, items, total }
             }
             Request::Interaction { id } => Loaded::Interaction(db.interaction(*id).await?),
@@ -594,12 +610,30 @@ impl Io {
             }
             Request::Catalog { industry_id } => Loaded::Catalog(db.catalog(*industry_id).await?),
             Request::Industries => Loaded::Industries(db.industries().await?),
-            Request::Counts => Loaded::Counts(db.counts().await?),
+            // The status bar shows the prospect count only: counting the
+            // million-row tables too would slow every start without indexes.
+            Request::Counts => Loaded::Counts(crate::db::Counts {
+                prospects: db.count_prospects(&Default::default()).await?,
+                ..Default::default()
+            }),
             Request::Costs { generation, range, by } => {
                 // The totals are the breakdown's sums: one scan fewer. The
                 // month's spend is reused while no row was added (a range
                 // change does not need it again).
                 let high_water = db.usage_high_water().await?;
+                // Closer's rollups when the database has them (src/db/rollups.rs).
+                if let Some(d) = db.usage_from_rollups(range, *by).await? {
+                    let totals = d.totals();
+                    let (breakdown, daily, month_cost) = (d.breakdown, d.daily, d.month_cost);
+                    return Ok(Loaded::Costs {
+                        generation: *generation,
+                        totals,
+                        breakdown,
+                        daily,
+                        month_cost,
+                        high_water,
+                    });
+                }
                 let month = chrono::Utc::now().format("%Y-%m").to_string();
                 let cached = self.month_cache.lock().expect("not poisoned").clone();
                 let month_query = async {

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod form;
 pub mod io;
 mod jobs;
+pub mod live;
 mod marks;
 pub mod matching;
 mod recover;
@@ -135,6 +136,8 @@ async fn event_loop(
             (Err(e), None)
         }
     };
+    // Other Closers' notices and other programs' writes (src/app/live.rs).
+    let _live = live::start(db.clone(), tx.clone(), live::POLL);
     let io = io::Io::new(db.clone(), tx).with_jobs(runner, estimate);
     let size = term.size()?;
     let mut app = App::new(config, db.enums.clone(), db.display_url.clone(), (size.width, size.height));

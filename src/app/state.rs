@@ -75,6 +75,11 @@ pub struct ProspectList {
     /// Bumped on every filter/sort change; answers for an older one are dropped.
     pub generation: u64,
     pub total: Option<i64>,
+    /// `total` is only a lower bound (a search that matched many); the
+    /// exact count is asked for when the list is scrolled near it.
+    pub total_at_least: bool,
+    /// That exact count has been asked for.
+    pub count_pending: bool,
     pub pages: BTreeMap<i64, Vec<ProspectListItem>>,
     pub requested: BTreeSet<i64>,
     pub selected: usize,

@@ -32,6 +32,12 @@ impl App {
                 self.state.size = (w, h);
                 self.ensure_visible(&mut out);
             }
+            // News from src/app/live.rs answers no request: in_flight stays.
+            Action::Loaded(loaded) if matches!(*loaded, Loaded::Changed(_) | Loaded::Notice(_)) => match *loaded {
+                Loaded::Changed(change) => self.on_change(change, &mut out),
+                Loaded::Notice(text) => self.state.status.message = Some(text),
+                _ => {}
+            },
             Action::Loaded(loaded) => {
                 self.state.status.in_flight = self.state.status.in_flight.saturating_sub(1);
                 self.on_loaded(*loaded, &mut out);
@@ -74,7 +80,9 @@ impl App {
     /// The first requests after start-up.
     pub fn start(&mut self) -> Vec<Request> {
         // Events too: the interaction and draft forms offer them.
-        let mut out = vec![Request::Industries, Request::Counts, Request::ListRecoveries, Request::Events];
+        // The status bar's prospect count comes with the list's own count
+        // (the list starts unfiltered): one count fewer at start.
+        let mut out = vec![Request::Industries, Request::ListRecoveries, Request::Events];
         self.reset_prospects(&mut out);
         self.state.status.in_flight += out.len();
         out
@@ -348,6 +356,11 @@ impl App {
             }
         }
         l.pages.retain(|p, _| *p >= first - PAGES_KEPT && *p <= last + PAGES_KEPT);
+        // The end of a search's "at least" count is on screen: ask for the exact one.
+        if l.total_at_least && !l.count_pending && l.total.is_some_and(|t| (l.scroll + rows) as i64 >= t) {
+            l.count_pending = true;
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
     }
 
     /// Filter or sort changed: start a new generation from the top.
@@ -357,9 +370,14 @@ impl App {
         l.pages.clear();
         l.requested.clear();
         l.total = None;
+        l.total_at_least = false;
+        l.count_pending = false;
         l.selected = 0;
         l.scroll = 0;
-        out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        // A search's first page brings its count (one statement per keystroke).
+        if l.filter.search.trim().is_empty() {
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
         self.ensure_visible(out);
     }
 
@@ -598,8 +616,27 @@ impl App {
                 }
                 self.ensure_visible(out);
             }
+            Loaded::SearchPage { generation, page, rows, total } => {
+                let l = &mut s.prospects;
+                if generation == l.generation {
+                    use crate::db::prospect_page::Total;
+                    match total {
+                        Total::Exact(n) => (l.total, l.total_at_least) = (Some(n), false),
+                        Total::AtLeast(n) if l.total.is_none() || l.total_at_least => {
+                            l.total = Some(l.total.unwrap_or(0).max(n));
+                            l.total_at_least = true;
+                        }
+                        Total::AtLeast(_) => {}
+                    }
+                }
+                self.on_loaded(Loaded::ProspectPage { generation, page, rows }, out);
+            }
             Loaded::ProspectCount { generation, total } => {
                 if generation == s.prospects.generation {
+                    if s.prospects.filter == ProspectFilter::default() {
+                        s.status.prospects_total = Some(total);
+                    }
+                    s.prospects.total_at_least = false;
                     s.prospects.total = Some(total);
                     if s.prospects.selected >= total as usize {
                         s.prospects.selected = (total as usize).saturating_sub(1);
@@ -656,7 +693,7 @@ impl App {
                 s.solutions.selected = s.solutions.selected.min(s.solutions.entries.len().saturating_sub(1));
             }
             Loaded::Industries(list) => s.industries = list,
-            Loaded::Superseded | Loaded::Nothing => {}
+            Loaded::Superseded | Loaded::Nothing | Loaded::Changed(_) | Loaded::Notice(_) => {}
             Loaded::BulkEstimate { filter, count, researched_today, cost, source } => {
                 self.bulk_estimate(filter, count, researched_today, cost, source)
             }

@@ -51,13 +51,17 @@ impl Db {
         if name.trim().is_empty() {
             return Err(eyre!("name: an industry name is required"));
         }
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let row: Industry = sqlx::query_as(&format!(
             "INSERT INTO industries (name, created_at, updated_at) VALUES ($1, {NOW}, {NOW})
              RETURNING id, name, created_at, updated_at"
         ))
         .bind(name.trim())
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        super::notify::send(self, &mut tx, &["industries"], None).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Companies whose name contains `search` (all when empty), by name.
@@ -80,7 +84,8 @@ impl Db {
 
     pub async fn create_company(&self, input: &CompanyInput) -> Result<Company> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let row: Company = sqlx::query_as(&format!(
             "INSERT INTO companies (name, industry_id, size, website, created_at, updated_at)
              VALUES ($1, $2, $3, $4, {NOW}, {NOW}) RETURNING {COMPANY_COLUMNS}"
         ))
@@ -88,13 +93,17 @@ impl Db {
         .bind(input.industry_id)
         .bind(input.size.trim())
         .bind(&input.website)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        super::notify::send(self, &mut tx, &["companies"], None).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     pub async fn update_company(&self, id: i32, input: &CompanyInput) -> Result<Company> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let row: Option<Company> = sqlx::query_as(&format!(
             "UPDATE companies SET name = $2, industry_id = $3, size = $4, website = $5, updated_at = {NOW}
               WHERE id = $1 RETURNING {COMPANY_COLUMNS}"
         ))
@@ -103,8 +112,11 @@ impl Db {
         .bind(input.industry_id)
         .bind(input.size.trim())
         .bind(&input.website)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("company {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let row = row.ok_or_else(|| eyre!("company {id} no longer exists"))?;
+        super::notify::send(self, &mut tx, &["companies"], None).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 }

@@ -220,6 +220,8 @@ impl Db {
             .bind(saved.prospect_id)
             .execute(&mut *tx)
             .await?;
+        super::notify::send(self, &mut tx, &["outreach_drafts", "interactions", "prospects"], Some(saved.prospect_id))
+            .await?;
         tx.commit().await?;
         Ok(SaveOutcome::Saved(saved))
     }
@@ -244,7 +246,8 @@ impl Db {
         if input.draft_type.trim().is_empty() {
             return Err(eyre!("draft_type: a type is required"));
         }
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let row: OutreachDraft = sqlx::query_as(&format!(
             "INSERT INTO outreach_drafts (prospect_id, event_id, draft_type, content, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, {NOW}, {NOW}) RETURNING {DRAFT_COLUMNS}"
         ))
@@ -253,8 +256,11 @@ impl Db {
         .bind(&input.draft_type)
         .bind(&input.content)
         .bind(&input.status)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        super::notify::send(self, &mut tx, &["outreach_drafts"], Some(input.prospect_id)).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Saves the draft if it still has `expected_updated_at`; otherwise reports the conflict.
@@ -264,12 +270,20 @@ impl Db {
             return Ok(outcome);
         }
         let saved = write_locked(&mut tx, id, input, &input.status).await?;
+        super::notify::send(self, &mut tx, &["outreach_drafts"], Some(saved.prospect_id)).await?;
         tx.commit().await?;
         Ok(SaveOutcome::Saved(saved))
     }
 
     pub async fn delete_draft(&self, id: i32) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM outreach_drafts WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(n.rows_affected() == 1)
+        let mut tx = self.pool.begin().await?;
+        let prospect: Option<i32> =
+            sqlx::query_scalar("DELETE FROM outreach_drafts WHERE id = $1 RETURNING prospect_id")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        super::notify::send(self, &mut tx, &["outreach_drafts"], prospect).await?;
+        tx.commit().await?;
+        Ok(prospect.is_some())
     }
 }

@@ -105,12 +105,19 @@ impl Db {
         .bind(input.interaction_date)
         .execute(&mut *tx)
         .await?;
+        super::notify::send(self, &mut tx, &["interactions", "prospects"], Some(input.prospect_id)).await?;
         tx.commit().await?;
         Ok(row)
     }
 
     pub async fn delete_interaction(&self, id: i32) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM interactions WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(n.rows_affected() == 1)
+        let mut tx = self.pool.begin().await?;
+        let prospect: Option<i32> = sqlx::query_scalar("DELETE FROM interactions WHERE id = $1 RETURNING prospect_id")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        super::notify::send(self, &mut tx, &["interactions"], prospect).await?;
+        tx.commit().await?;
+        Ok(prospect.is_some())
     }
 }

@@ -13,13 +13,22 @@ pub mod export;
 mod followup_queries;
 pub mod followups;
 pub mod import;
+pub mod indexes;
 pub mod interactions;
 pub mod invitations;
+pub mod latency_hist;
 pub mod matching;
 pub mod models;
+pub mod notify;
+pub mod optimize;
+pub mod panel;
+pub mod prospect_page;
 pub mod prospect_save;
 pub mod prospects;
 pub mod research;
+pub mod rollup_dashboard;
+mod rollup_months;
+pub mod rollups;
 pub mod schema;
 pub mod solutions;
 pub mod target_industries;
@@ -47,6 +56,8 @@ pub struct Db {
     pub enums: EnumLabels,
     /// The URL with any password masked, for the status bar and logs.
     pub display_url: String,
+    /// This Closer's name in its change notices (src/db/notify.rs).
+    pub instance: String,
 }
 
 /// What [`Db::open`] found and did.
@@ -114,7 +125,7 @@ impl Db {
             SchemaState::Mismatch(problems) => return Err(SchemaMismatch(problems).into()),
         };
         let enums = EnumLabels::load(&pool).await?;
-        Ok((Self { pool, enums, display_url }, opened))
+        Ok((Self { pool, enums, display_url, instance: notify::new_instance_id() }, opened))
     }
 
     async fn created_by_closer(pool: &PgPool) -> Result<bool> {

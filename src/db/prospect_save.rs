@@ -164,6 +164,7 @@ impl Db {
                 }
             }
         };
+        super::notify::send(self, &mut tx, &["prospects", "companies", "industries"], Some(prospect.id)).await?;
         tx.commit().await?;
         Ok(prospect)
     }

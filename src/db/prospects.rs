@@ -6,7 +6,21 @@ use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 
 use super::models::{Company, Industry, Prospect, ProspectDetail, ProspectListItem, Timestamp};
-use super::{like_pattern, Db, EnumKind, NOW};
+use super::{like_pattern, notify, Db, EnumKind, NOW};
+
+/// Announces a one-row prospect write and commits it; a missing row is an error.
+async fn announce(
+    db: &Db,
+    mut tx: sqlx::Transaction<'_, Postgres>,
+    table: &str,
+    id: i32,
+    row: Option<Prospect>,
+) -> Result<Prospect> {
+    let row = row.ok_or_else(|| eyre!("prospect {id} no longer exists"))?;
+    notify::send(db, &mut tx, &[table], Some(id)).await?;
+    tx.commit().await?;
+    Ok(row)
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub enum ProspectSort {
@@ -49,7 +63,7 @@ impl ProspectSort {
     }
 
     /// The exact reverse of [`Self::order_by`] (an index read backwards).
-    fn order_by_reversed(self) -> &'static str {
+    pub(super) fn order_by_reversed(self) -> &'static str {
         match self {
             Self::LastContacted => "p.last_contacted_at ASC NULLS FIRST, p.id DESC",
             Self::LeastRecent => "p.last_contacted_at DESC NULLS LAST, p.id",
@@ -77,7 +91,7 @@ impl ProspectFilter {
         self.push_where_with(qb, true)
     }
 
-    fn push_where_with(&self, qb: &mut QueryBuilder<'_, Postgres>, with_search: bool) {
+    pub(super) fn push_where_with(&self, qb: &mut QueryBuilder<'_, Postgres>, with_search: bool) {
         qb.push(" WHERE TRUE");
         let search = self.search.trim();
         if with_search && !search.is_empty() {
@@ -143,23 +157,11 @@ impl ProspectInput {
     }
 }
 
-const LIST_COLUMNS: &str = "p.id, p.full_name, p.email, p.status::text AS status, p.is_active, \
-     p.last_contacted_at, p.company_id, c.name AS company_name, i.name AS industry_name, \
-     EXISTS (SELECT 1 FROM prospect_research r WHERE r.prospect_id = p.id) AS has_research";
-
-/// The prospects list's SELECT … FROM, before its WHERE.
-fn list_select() -> String {
-    format!(
-        "SELECT {LIST_COLUMNS} FROM prospects p JOIN companies c ON c.id = p.company_id \
-         JOIN industries i ON i.id = c.industry_id"
-    )
-}
-
 pub(super) const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
      last_contacted_at, is_active, status::text AS status, created_at, updated_at";
 
 impl Db {
-    /// One page of the prospects list.
+    /// One page of the prospects list (src/db/prospect_page.rs has the SQL).
     pub async fn list_prospects(
         &self,
         filter: &ProspectFilter,
@@ -167,16 +169,10 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ProspectListItem>> {
-        if !filter.search.trim().is_empty() && sort != ProspectSort::Company {
-            if let Some(rows) = self.list_prospects_windowed(filter, sort, offset, limit).await? {
-                return Ok(rows);
-            }
+        if !filter.search.trim().is_empty() {
+            return Ok(self.search_page(filter, sort, offset, limit).await?.rows);
         }
-        let mut qb = QueryBuilder::new(list_select());
-        filter.push_where(&mut qb);
-        qb.push(" ORDER BY ").push(sort.order_by());
-        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+        self.plain_page(filter, sort, false, offset, limit).await
     }
 
     /// The same page as [`Self::list_prospects`], for a list of `total`
@@ -197,51 +193,9 @@ impl Db {
         if end <= offset {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::new(list_select());
-        filter.push_where(&mut qb);
-        qb.push(" ORDER BY ").push(sort.order_by_reversed());
-        qb.push(" LIMIT ").push_bind(end - offset).push(" OFFSET ").push_bind(total - end);
-        let mut rows: Vec<ProspectListItem> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let mut rows = self.plain_page(filter, sort, true, total - end, end - offset).await?;
         rows.reverse();
         Ok(rows)
-    }
-
-    /// A search that matches many prospects is answered fastest by walking
-    /// the sort index and testing each row; one that matches few, by the
-    /// trigram indexes. This tries the first over a bounded window of the
-    /// sorted rows: when the window yields a full page, that page is exact
-    /// (it holds the first matches in sort order). Otherwise it returns None
-    /// and the caller uses the index path.
-    async fn list_prospects_windowed(
-        &self,
-        filter: &ProspectFilter,
-        sort: ProspectSort,
-        offset: i64,
-        limit: i64,
-    ) -> Result<Option<Vec<ProspectListItem>>> {
-        let window = ((offset + limit) * 40).clamp(1000, 20_000);
-        let mut qb = QueryBuilder::new(
-            "WITH w AS (SELECT p.id, p.full_name, p.email, p.status, p.is_active, p.last_contacted_at, p.company_id \
-             FROM prospects p JOIN companies c ON c.id = p.company_id",
-        );
-        filter.push_where_with(&mut qb, false);
-        qb.push(" ORDER BY ").push(sort.order_by()).push(" LIMIT ").push_bind(window);
-        qb.push(format!(
-            ") SELECT {LIST_COLUMNS} FROM w p JOIN companies c ON c.id = p.company_id \
-             JOIN industries i ON i.id = c.industry_id WHERE "
-        ));
-        let pat = like_pattern(filter.search.trim());
-        qb.push("(p.full_name ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR p.email ILIKE ")
-            .push_bind(pat.clone())
-            .push(" OR c.name ILIKE ")
-            .push_bind(pat)
-            .push(")");
-        qb.push(" ORDER BY ").push(sort.order_by());
-        qb.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let rows: Vec<ProspectListItem> = qb.build_query_as().fetch_all(&self.pool).await?;
-        Ok((rows.len() as i64 == limit).then_some(rows))
     }
 
     /// The ids of the prospects that match the filter (for bulk jobs), in list order.
@@ -254,7 +208,14 @@ impl Db {
 
     /// How many prospects match the filter.
     pub async fn count_prospects(&self, filter: &ProspectFilter) -> Result<i64> {
-        let mut qb = QueryBuilder::new("SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id");
+        // The join only when the filter needs the company (a count of the
+        // prospects table alone is a third of the work without indexes).
+        let needs_company = filter.industry_id.is_some();
+        let mut qb = QueryBuilder::new(if needs_company {
+            "SELECT count(*) FROM prospects p JOIN companies c ON c.id = p.company_id"
+        } else {
+            "SELECT count(*) FROM prospects p"
+        });
         filter.push_where(&mut qb);
         Ok(qb.build_query_scalar().fetch_one(&self.pool).await?)
     }
@@ -317,7 +278,8 @@ impl Db {
     pub async fn create_prospect(&self, input: &ProspectInput) -> Result<Prospect> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
         self.check_status(&input.status)?;
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p: Prospect = sqlx::query_as(&format!(
             "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id, last_contacted_at,
                                     is_active, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
@@ -330,14 +292,18 @@ impl Db {
         .bind(input.company_id)
         .bind(input.is_active)
         .bind(&input.status)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        notify::send(self, &mut tx, &["prospects"], Some(p.id)).await?;
+        tx.commit().await?;
+        Ok(p)
     }
 
     pub async fn update_prospect(&self, id: i32, input: &ProspectInput) -> Result<Prospect> {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
         self.check_status(&input.status)?;
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p: Option<Prospect> = sqlx::query_as(&format!(
             "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
                     is_active = $7, status = $8::prospect_status, updated_at = {NOW}
               WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
@@ -350,42 +316,47 @@ impl Db {
         .bind(input.company_id)
         .bind(input.is_active)
         .bind(&input.status)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        announce(self, tx, "prospects", id, p).await
     }
 
     pub async fn set_prospect_status(&self, id: i32, status: &str) -> Result<Prospect> {
         self.check_status(status)?;
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p = sqlx::query_as(&format!(
             "UPDATE prospects SET status = $2::prospect_status, updated_at = {NOW} WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
         ))
         .bind(id)
         .bind(status)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        announce(self, tx, "prospects", id, p).await
     }
 
     pub async fn set_prospect_active(&self, id: i32, active: bool) -> Result<Prospect> {
-        sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let p = sqlx::query_as(&format!(
             "UPDATE prospects SET is_active = $2, updated_at = {NOW} WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
         ))
         .bind(id)
         .bind(active)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| eyre!("prospect {id} no longer exists"))
+        .fetch_optional(&mut *tx)
+        .await?;
+        announce(self, tx, "prospects", id, p).await
     }
 
     pub async fn touch_last_contacted(&self, id: i32, at: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "UPDATE prospects SET last_contacted_at = GREATEST(last_contacted_at, $2), updated_at = {NOW} WHERE id = $1"
         ))
         .bind(id)
         .bind(at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        notify::send(self, &mut tx, &["prospects"], Some(id)).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -396,6 +367,8 @@ impl Db {
             sqlx::query(&format!("DELETE FROM {table} WHERE prospect_id = $1")).bind(id).execute(&mut *tx).await?;
         }
         let n = sqlx::query("DELETE FROM prospects WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+        notify::send(self, &mut tx, &["prospects", "interactions", "outreach_drafts", "prospect_research"], Some(id))
+            .await?;
         tx.commit().await?;
         Ok(n == 1)
     }

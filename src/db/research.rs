@@ -30,7 +30,8 @@ impl Db {
     }
 
     pub async fn create_research(&self, input: &ResearchInput) -> Result<ProspectResearch> {
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let row: ProspectResearch = sqlx::query_as(&format!(
             "INSERT INTO prospect_research (prospect_id, research_summary, key_insights, recommended_solutions,
                                             confidence_score, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, {NOW}, {NOW}) RETURNING {RESEARCH_COLUMNS}"
@@ -40,12 +41,22 @@ impl Db {
         .bind(&input.key_insights)
         .bind(&input.recommended_solutions)
         .bind(input.confidence_score)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        super::notify::send(self, &mut tx, &["prospect_research"], Some(input.prospect_id)).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     pub async fn delete_research(&self, id: i32) -> Result<bool> {
-        let n = sqlx::query("DELETE FROM prospect_research WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(n.rows_affected() == 1)
+        let mut tx = self.pool.begin().await?;
+        let prospect: Option<i32> =
+            sqlx::query_scalar("DELETE FROM prospect_research WHERE id = $1 RETURNING prospect_id")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        super::notify::send(self, &mut tx, &["prospect_research"], prospect).await?;
+        tx.commit().await?;
+        Ok(prospect.is_some())
     }
 }

@@ -136,7 +136,8 @@ impl Db {
     /// in the statement itself sets it for the statement's implicit
     /// transaction: one round trip, no session setting left behind.
     pub async fn log_usage(&self, input: &UsageInput) -> Result<LlmUsageLog> {
-        Ok(sqlx::query_as(&format!(
+        let mut tx = self.pool.begin().await?;
+        let row: LlmUsageLog = sqlx::query_as(&format!(
             "INSERT INTO llm_usage_logs (worfklow_name, node_name, model, prompt_tokens, completion_tokens,
                                          total_tokens, latency_ms, cost, created_at, updated_at)
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, {NOW}, {NOW}
@@ -152,8 +153,11 @@ impl Db {
         .bind(input.total_tokens)
         .bind(input.latency_ms)
         .bind(input.cost)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(&mut *tx)
+        .await?;
+        super::notify::send(self, &mut tx, &["llm_usage_logs"], None).await?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     pub async fn usage_totals(&self, range: &UsageRange) -> Result<UsageTotals> {

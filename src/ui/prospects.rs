@@ -17,6 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let l = &s.prospects;
     let focused = s.pane == Pane::List;
     let total = match l.total {
+        Some(t) if l.total_at_least => format!("{t}+"),
         Some(t) => format!("{t}"),
         None => "…".into(),
     };
