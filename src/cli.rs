@@ -9,6 +9,7 @@ use color_eyre::eyre::{bail, Result};
 use crate::config::Config;
 use crate::db::cluster::{self, Status};
 use crate::db::{demo, usage};
+use crate::report::OutputFormat;
 use crate::setup::{self, Target};
 
 #[derive(Debug, Parser)]
@@ -125,13 +126,6 @@ pub enum Cmd {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Csv,
-    Json,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum DbCmd {
     /// Show whether the managed cluster is initialised and running, and what it holds.
@@ -161,7 +155,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     let target = Target::resolve(cli.database_url.as_deref(), &config)?;
     match cli.command {
-        None => crate::app::run(config, target).await,
+        None => crate::runtime::run(config, target).await,
         Some(Cmd::Db { action }) => db_command(action, &config, &target).await,
         Some(Cmd::Demo { prospects, seed }) => {
             let (db, report) = setup::open(&target, &config).await?;

@@ -15,6 +15,7 @@ pub mod llm;
 pub mod logging;
 pub mod match_cmd;
 pub mod report;
+pub mod runtime;
 pub mod sanitize;
 pub mod setup;
 pub mod snooze;

@@ -10,10 +10,10 @@ use std::io::{IsTerminal, Write};
 
 use color_eyre::eyre::{bail, eyre, Result};
 
-use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::db::Db;
 use crate::llm::matching::{self, estimate, MatchOptions, MatchReport, Progress};
+use crate::report::OutputFormat;
 use crate::sanitize;
 
 pub async fn run(

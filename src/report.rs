@@ -6,10 +6,18 @@ use std::fmt::Write as _;
 use color_eyre::eyre::Result;
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 use crate::db::usage::{UsageBucket, UsageGroup, UsageRange, UsageTotals};
 use crate::db::Db;
 use crate::sanitize;
+
+/// How a command prints a report: for a person, a spreadsheet or a script.
+/// (Here, below the command line, so that reports need not import `cli`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
 
 #[derive(Debug, Serialize)]
 struct Report<'a> {

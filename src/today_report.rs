@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use serde::Serialize;
 
-use crate::cli::OutputFormat;
 use crate::config::Config;
 use crate::db::followups::{Counts, Group, ItemKind, Rules, TodayItem, TodayList};
 use crate::db::Db;
+use crate::report::OutputFormat;
 use crate::sanitize;
 
 /// One row of the JSON output.

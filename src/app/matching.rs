@@ -124,7 +124,7 @@ impl App {
                 if in_pane =>
             {
                 let len = self.selected_event_id().map(|id| self.state.matches.rows(id).len()).unwrap_or(0);
-                let page = crate::ui::layout::master_rows(self.state.size).max(1) as isize;
+                let page = super::layout::master_rows(self.state.size).max(1) as isize;
                 let delta = match command {
                     Command::Down => 1,
                     Command::Up => -1,

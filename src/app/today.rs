@@ -97,7 +97,7 @@ impl App {
         t.list = Some(list);
         t.loading = false;
         t.selected = key.and_then(|k| t.items().iter().position(|i| i.snooze_key() == k)).unwrap_or(t.selected);
-        let rows = crate::ui::today::list_rows(self.state.size);
+        let rows = super::layout::today_rows(self.state.size);
         let t = &mut self.state.day.today;
         t.move_by(0, rows);
         if std::mem::take(&mut t.open_when_due) && t.anything_due() {
@@ -123,7 +123,7 @@ impl App {
         if self.state.view != View::Today {
             return false;
         }
-        let rows = crate::ui::today::list_rows(self.state.size);
+        let rows = super::layout::today_rows(self.state.size);
         let t = &mut self.state.day.today;
         let item = t.selected_item().cloned();
         let prospect = item.as_ref().and_then(|i| i.prospect.clone());
@@ -302,7 +302,7 @@ impl App {
 /// Closer opens on Today if anything is overdue or due today ("today":
 /// always; "prospects": never). A database slower than two seconds here
 /// opens on Prospects, and the list loads in the background.
-pub(super) async fn open_on_start(app: &mut App, io: &super::io::Io) {
+pub async fn open_on_start(app: &mut App, io: &super::io::Io) {
     let Some(cfg) = app.state.day.followup.clone() else { return };
     match cfg.start_view.as_str() {
         "prospects" => return,

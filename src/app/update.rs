@@ -7,13 +7,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use super::action::{Action, Loaded};
 use super::form::{Field, FieldKind, Form, FormKind};
 use super::io::{CompanyRef, IndustryRef, Request, Write};
+use super::layout;
 use super::state::*;
 use super::{App, Command};
 use crate::db::companies::CompanyInput;
 use crate::db::interactions::InteractionInput;
 use crate::db::prospects::{ProspectFilter, ProspectInput};
 use crate::db::EnumKind;
-use crate::ui::layout;
 
 /// Pages kept around the selection; the rest are dropped to keep memory flat.
 const PAGES_KEPT: i64 = 2;
@@ -305,7 +305,7 @@ impl App {
             (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.breakdown.len()),
             (View::Drafts, _) => s.drafts.selected = clamp(s.drafts.selected, s.drafts.items.len()),
             (View::Jobs, _) => s.jobs.selected = clamp(s.jobs.selected, s.jobs.jobs.len()),
-            (View::Today, _) => s.day.today.move_by(delta, crate::ui::today::list_rows(s.size)),
+            (View::Today, _) => s.day.today.move_by(delta, layout::today_rows(s.size)),
         }
     }
 

@@ -1,5 +1,5 @@
 //! Key bindings: config names like "Ctrl-d" parsed into crossterm key events,
-//! mapped to the commands in [`crate::app::Command`]. The help overlay and the
+//! mapped to the commands in [`super::command::Command`]. The help overlay and the
 //! footer hints read the same table, so they can never disagree with the keys.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::Command;
+use super::command::Command;
 
 /// One key with modifiers, as written in config.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,6 +2,7 @@
 //! (compiled in), overlaid with the user's file. Unknown keys are errors that
 //! name the key and the file, so a typo never silently does nothing.
 
+pub mod command;
 mod day;
 mod keys;
 mod theme;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use color_eyre::eyre::{eyre, Result, WrapErr};
 use serde::Deserialize;
 
+pub use command::Command;
 pub use day::{Cadence, FlowRule, FollowupConfig, StatusFlowConfig};
 pub use keys::{KeyBindings, KeySpec};
 pub use theme::Theme;

@@ -9,7 +9,8 @@ mod editor;
 mod event_picker;
 mod events;
 mod jobs;
-pub mod layout;
+/// Pane geometry lives with the state (the update logic pages by it).
+pub use crate::app::layout;
 mod matches;
 mod popup;
 mod prospects;

@@ -3,7 +3,7 @@
 //! below, on narrow terminals) the selected row in full and its next steps,
 //! each one key.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -17,25 +17,9 @@ use crate::calendar::{business_days_between, thousands};
 use crate::db::followups::{Group, ItemKind, TodayItem};
 use crate::sanitize;
 
-/// The list and the detail box.
-fn areas(main: Rect) -> [Rect; 2] {
-    if main.width >= 120 {
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(main)
-    } else {
-        let detail = if main.height >= 18 { 8 } else { 5 };
-        Layout::vertical([Constraint::Min(3), Constraint::Length(detail)]).areas(main)
-    }
-}
-
-/// Rows visible in the list (inside its borders), for paging and scrolling.
-pub fn list_rows(size: (u16, u16)) -> usize {
-    let a = layout::areas(Rect::new(0, 0, size.0, size.1));
-    areas(a.main)[0].height.saturating_sub(2).max(1) as usize
-}
-
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let t = &app.state.day.today;
-    let [list_area, detail_area] = areas(area);
+    let [list_area, detail_area] = layout::today_areas(area);
     let focused = app.state.pane == Pane::List;
     let title = match &t.list {
         Some(l) => {

@@ -71,6 +71,22 @@ pub fn master_rows(size: (u16, u16)) -> usize {
     master_detail(a.main)[0].height.saturating_sub(2).max(1) as usize
 }
 
+/// The Today view: the list and the detail box.
+pub fn today_areas(main: Rect) -> [Rect; 2] {
+    if main.width >= 120 {
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(main)
+    } else {
+        let detail = if main.height >= 18 { 8 } else { 5 };
+        Layout::vertical([Constraint::Min(3), Constraint::Length(detail)]).areas(main)
+    }
+}
+
+/// Rows visible in the Today list (inside its borders), for paging and scrolling.
+pub fn today_rows(size: (u16, u16)) -> usize {
+    let a = areas(Rect::new(0, 0, size.0, size.1));
+    today_areas(a.main)[0].height.saturating_sub(2).max(1) as usize
+}
+
 /// A centred rectangle for popups.
 pub fn centered(area: Rect, width_pct: u16, height_pct: u16) -> Rect {
     let w = (area.width * width_pct / 100).max(20).min(area.width);
