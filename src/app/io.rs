@@ -221,6 +221,8 @@ pub struct Io {
     jobs: Result<JobRunner, String>,
     /// The configured model's price, for estimates: (model, USD per call of ~2,500 + 400 tokens).
     estimate: Option<(String, f64)>,
+    /// Batches of automatic status moves (app::day).
+    day: day::DayIo,
 }
 
 /// (newest usage row id, "YYYY-MM", that month's cost).
@@ -252,6 +254,7 @@ impl Io {
             month_cache: Default::default(),
             usage_watch_running: Default::default(),
             estimate: None,
+            day: Default::default(),
         }
     }
 
