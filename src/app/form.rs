@@ -127,23 +127,11 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormKind {
     NewProspect,
-    EditProspect {
-        id: i32,
-        company_id: i32,
-        company_name: String,
-    },
-    EditCompany {
-        id: i32,
-    },
-    NewInteraction {
-        prospect_id: i32,
-    },
+    EditProspect { id: i32, company_id: i32, company_name: String },
+    EditCompany { id: i32 },
+    NewInteraction { prospect_id: i32 },
     CostRange,
-    /// Snooze a Today item until a date (app::today).
-    SnoozeDate {
-        key: String,
-        label: String,
-    },
+    SnoozeDate { key: String, label: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
