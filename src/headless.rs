@@ -33,7 +33,7 @@ pub async fn run(config: &Config, db: Db, kinds: Vec<JobKind>) -> Result<()> {
                 println!("    {} · {} call(s) · ${:.6}", u.kind.label(), u.calls, u.cost);
                 // Research saved moves the prospect on ([status_flow.research_saved]).
                 if let (JobKind::Research { prospect_id }, Some(mv)) = (&u.kind, &research_move) {
-                    match db.move_status(*prospect_id, &mv.from, &mv.to).await {
+                    match db.move_status(&[*prospect_id], &mv.from, &mv.to).await {
                         Ok(c) if !c.ids.is_empty() => println!(
                             "prospect #{prospect_id}: status {} → {} ({})",
                             crate::sanitize::line(&c.old_status[0]),

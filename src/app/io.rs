@@ -334,6 +334,8 @@ pub struct Io {
     jobs: Result<JobRunner, String>,
     /// The configured model, and its price for a call of ~2,500 + 400 tokens.
     estimate: Option<(String, Option<f64>)>,
+    /// Batches of automatic status moves (app::day).
+    day: day::DayIo,
 }
 
 /// (newest usage row id, "YYYY-MM", that month's cost).
@@ -365,6 +367,7 @@ impl Io {
             month_cache: Default::default(),
             usage_watch_running: Default::default(),
             estimate: None,
+            day: Default::default(),
         }
     }
 

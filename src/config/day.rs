@@ -110,3 +110,28 @@ impl StatusFlowConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Cadence, Config};
+
+    #[test]
+    fn cadence_labels_are_open_and_values_checked() {
+        let c =
+            Config::from_str("[followup.cadence]\nCLOSED_WON = 20\nNEW = \"never\"\n", Path::new("c.toml")).unwrap();
+        assert_eq!(c.followup.cadence["CLOSED_WON"], Cadence::Days(20));
+        assert_eq!(c.followup.cadence["NEW"].days(), None);
+        assert_eq!(c.followup.cadence["CONTACTED"], Cadence::Days(3), "defaults stay");
+        for (text, needle) in [
+            ("[followup.cadence]\nNEW = \"soon\"\n", "followup.cadence.NEW"),
+            ("[followup]\nstart_view = \"events\"\n", "followup.start_view"),
+            ("[status_flow.meeting]\nto = \"\"\n", "status_flow.meeting.to"),
+            ("[status_flow.research_saved]\non = [\"EMAIL\"]\n", "status_flow.research_saved.on"),
+        ] {
+            let err = Config::from_str(text, Path::new("c.toml")).unwrap_err().to_string();
+            assert!(err.contains(needle) && err.contains("c.toml"), "{text:?}: {err}");
+        }
+    }
+}

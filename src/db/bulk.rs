@@ -114,10 +114,10 @@ impl Db {
         self.change_chunks(ids, &sql, |q| q.bind(active), progress).await
     }
 
-    /// Moves one prospect to `to` if its status is one of `from` (an
+    /// Moves the prospects whose status is one of `from` to `to` (an
     /// automatic move: the caller has already left out every label at or
     /// after `to`, so it never goes backwards).
-    pub async fn move_status(&self, prospect_id: i32, from: &[String], to: &str) -> Result<Changed> {
+    pub async fn move_status(&self, ids: &[i32], from: &[String], to: &str) -> Result<Changed> {
         self.check_status(to)?;
         let sql = format!(
             "WITH t AS (SELECT id, status::text AS old FROM prospects
@@ -126,7 +126,7 @@ impl Db {
              RETURNING p.id, p.full_name, p.updated_at, t.old AS old_status, NULL::bool AS old_active"
         );
         let from = from.to_vec();
-        self.change_chunks(&[prospect_id], &sql, |q| q.bind(to.to_string()).bind(from.clone()), &|_, _| {}).await
+        self.change_chunks(ids, &sql, |q| q.bind(to.to_string()).bind(from.clone()), &|_, _| {}).await
     }
 
     async fn change_chunks<'q, F>(&self, ids: &[i32], sql: &'q str, bind: F, progress: Progress<'_>) -> Result<Changed>

@@ -271,20 +271,19 @@ impl Db {
                 .fetch_all(&self.pool)
                 .await;
             }
-            let all: Vec<(i32, i64)> = sqlx::query_as(
+            let all = sqlx::query_as::<_, (i32, i64)>(
                 "SELECT c.industry_id, count(*) FROM companies c JOIN prospects p ON p.company_id = c.id
                   WHERE c.industry_id = ANY($1) GROUP BY c.industry_id",
             )
             .bind(&targets)
-            .fetch_all(&self.pool)
-            .await?;
-            let inactive: Vec<(i32, i64)> = sqlx::query_as(
+            .fetch_all(&self.pool);
+            let inactive = sqlx::query_as::<_, (i32, i64)>(
                 "SELECT c.industry_id, count(*) FROM prospects p JOIN companies c ON c.id = p.company_id
                   WHERE NOT p.is_active AND c.industry_id = ANY($1) GROUP BY c.industry_id",
             )
             .bind(&targets)
-            .fetch_all(&self.pool)
-            .await?;
+            .fetch_all(&self.pool);
+            let (all, inactive) = tokio::try_join!(all, inactive)?;
             Ok(all
                 .into_iter()
                 .map(|(i, n)| (i, n - inactive.iter().find(|x| x.0 == i).map(|x| x.1).unwrap_or(0)))

@@ -98,11 +98,12 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, items: &[TodayItem]) {
                 (None, Some(title)) => sanitize::line(title).into_owned(),
                 _ => String::new(),
             };
-            let reason_w = w.saturating_sub(9 + 10 + name_w + 3);
+            let reason_w = w.saturating_sub(11 + 10 + name_w + 1);
+            let spans_who = pad(&fit(&who, name_w), name_w);
             let mut spans = vec![
-                Span::styled(format!("{when:<9}"), app.theme.muted),
+                Span::styled(format!("{} ", pad(&when, 10)), app.theme.muted),
                 Span::styled(format!("{:<10}", it.kind.label()), kind_style(app, it.kind)),
-                Span::raw(format!("{:<name_w$} ", fit(&who, name_w))),
+                Span::raw(format!("{spans_who} ")),
                 Span::styled(fit(&sanitize::line(&it.reason), reason_w), app.theme.muted),
             ];
             if i == t.selected {
@@ -116,6 +117,12 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, items: &[TodayItem]) {
         row += 1;
     }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `s` padded with spaces to `width` terminal cells (wide characters count double).
+fn pad(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 fn kind_style(app: &App, kind: ItemKind) -> Style {

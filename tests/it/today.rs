@@ -448,3 +448,60 @@ async fn with_and_without_the_followup_index_the_list_is_the_same() {
         assert_eq!(summary(&got), summary(want), "{day}");
     }
 }
+
+/// The Today view drawn from state alone: wide (CJK) names keep the columns,
+/// hostile text is drawn clean, at 120x40, 80x24 and 60x15.
+#[test]
+fn the_today_view_keeps_its_columns_with_wide_names() {
+    use closer::db::followups::{Counts, TodayItem};
+    use closer::db::models::ProspectListItem;
+    let item = |id: i32, name: &str, group: Group, due: &str| TodayItem {
+        kind: ItemKind::FollowUp,
+        group,
+        due: d(due),
+        reason: "CONTACTED 5 business days ago, cadence 3\u{1b}]0;PWNED\u{7}".into(),
+        prospect: Some(ProspectListItem {
+            id,
+            full_name: name.into(),
+            email: "e@x".into(),
+            status: "CONTACTED".into(),
+            is_active: true,
+            last_contacted_at: None,
+            company_id: 1,
+            company_name: "王伟 محمد 🎉".into(),
+            industry_name: "x".into(),
+            has_research: false,
+        }),
+        draft_id: None,
+        event_id: None,
+        title: None,
+        count: None,
+        industry_ids: vec![],
+    };
+    let items = vec![
+        item(1, "王伟 李娜 佐藤 花子", Group::Overdue, "2026-06-10"),
+        item(2, "Alice Johnson", Group::Overdue, "2026-06-11"),
+        item(3, "김민준 \u{202E}evil", Group::Today, "2026-06-15"),
+        item(4, "Zoë O'Brien", Group::ThisWeek, "2026-06-17"),
+    ];
+    for size in [(120u16, 40u16), (80, 24), (60, 15)] {
+        let mut app = App::new(&Config::defaults(), Default::default(), "db".into(), size);
+        app.state.view = View::Today;
+        app.state.day.today.list = Some(TodayList {
+            as_of: Some(d("2026-06-15")),
+            counts: Counts { overdue: 2, today: 1, this_week: 1 },
+            items: items.clone(),
+        });
+        let text = screen(&app);
+        assert!(!text.contains("PWNED") && !text.contains('\u{202E}'), "{text}");
+        assert!(text.contains("Overdue · 2") && text.contains("Due today · 1"), "{text}");
+        let cols: Vec<usize> = text
+            .lines()
+            .filter(|l| l.contains("follow up"))
+            .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find("follow up").unwrap()]))
+            .collect();
+        let fits = if size.1 > 15 { 4 } else { 3 };
+        assert_eq!(cols.len(), fits, "{size:?}: the rows that fit are drawn\n{text}");
+        assert!(cols.windows(2).all(|w| w[0] == w[1]), "{size:?}: the kind column stays put {cols:?}\n{text}");
+    }
+}

@@ -10,6 +10,7 @@ use color_eyre::eyre::{self, Result};
 use super::{write_private, Io};
 use crate::app::action::{Action, Loaded};
 use crate::app::day::{Change, DayLoaded, DayRequest, QueueTarget};
+use crate::app::flow::Move;
 use crate::calendar::{plural, thousands};
 use crate::db::bulk::{Changed, UndoOutcome};
 use crate::llm::JobKind;
@@ -17,6 +18,19 @@ use crate::sanitize;
 
 /// At most this many prospects are marked or queued at once.
 const MAX_MARKED: i64 = 1_000_000;
+
+/// How long the first of a burst of automatic moves waits for the others.
+const MOVE_BATCH: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// (from, to, why): moves that are the same move.
+type MoveKey = (Vec<String>, String, String);
+
+/// The I/O layer's own state for the day's work.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DayIo {
+    /// Open batches of automatic moves: (from, to, why) → prospects.
+    moves: Arc<std::sync::Mutex<std::collections::HashMap<MoveKey, Vec<i32>>>>,
+}
 
 fn day(d: DayLoaded) -> Loaded {
     Loaded::Day(Box::new(d))
@@ -151,6 +165,48 @@ impl Io {
         })
     }
 
+    /// Automatic moves arriving together (a research job finishing every
+    /// few milliseconds) are made as one statement and one commit, and
+    /// undone as one step: the first opens a batch for the same move and
+    /// waits [`MOVE_BATCH`]; the others join it and answer nothing. A
+    /// failed move is reported, not retried (the work it follows is saved).
+    async fn batched_move(&self, prospect_id: i32, mv: &Move) -> Loaded {
+        let nothing =
+            || day(DayLoaded::Changed { message: None, error: false, undo: None, spent: None, prospect_id: None });
+        let key = (mv.from.clone(), mv.to.clone(), mv.why.clone());
+        {
+            let mut open = self.day.moves.lock().expect("not poisoned");
+            if let Some(ids) = open.get_mut(&key) {
+                ids.push(prospect_id);
+                return nothing();
+            }
+            open.insert(key.clone(), vec![prospect_id]);
+        }
+        tokio::time::sleep(MOVE_BATCH).await;
+        let ids = self.day.moves.lock().expect("not poisoned").remove(&key).unwrap_or_default();
+        let c = match self.db.move_status(&ids, &mv.from, &mv.to).await {
+            Ok(c) => c,
+            Err(e) => {
+                let error = crate::db::url::mask(&format!("{e:#}"));
+                tracing::warn!(rows = ids.len(), %error, "status move failed");
+                let message = Some(format!("status not moved to {} ({}): {error}", mv.to, mv.why));
+                return day(DayLoaded::Changed { message, error: true, undo: None, spent: None, prospect_id: None });
+            }
+        };
+        if c.ids.is_empty() {
+            return nothing();
+        }
+        let from = if c.old_status.iter().all(|s| *s == c.old_status[0]) {
+            format!("{} ", sanitize::line(&c.old_status[0]))
+        } else {
+            String::new()
+        };
+        let message = format!("{} moved {from}→ {} ({})", whom(&c.names, c.ids.len()), mv.to, mv.why);
+        let one = (c.ids.len() == 1).then(|| c.ids[0]);
+        let undo = c.status_undo(message.clone());
+        day(DayLoaded::Changed { message: Some(message), error: false, undo, spent: None, prospect_id: one })
+    }
+
     /// An undoable change. Its answer names whom it changed.
     pub(super) async fn change(&self, change: &Change) -> Result<Loaded> {
         let db = &self.db;
@@ -203,27 +259,7 @@ impl Io {
                 let undo = c.active_undo(message.clone());
                 changed(message, undo, first.filter(|_| ids.len() == 1))
             }
-            Change::Move { prospect_id, mv } => {
-                let c = db.move_status(*prospect_id, &mv.from, &mv.to).await?;
-                if c.ids.is_empty() {
-                    return Ok(day(DayLoaded::Changed {
-                        message: None,
-                        error: false,
-                        undo: None,
-                        spent: None,
-                        prospect_id: None,
-                    }));
-                }
-                let message = format!(
-                    "{} moved {} → {} ({})",
-                    whom(&c.names, 1),
-                    sanitize::line(&c.old_status[0]),
-                    mv.to,
-                    mv.why
-                );
-                let undo = c.status_undo(message.clone());
-                changed(message, undo, Some(*prospect_id))
-            }
+            Change::Move { prospect_id, mv } => return Ok(self.batched_move(*prospect_id, mv).await),
             Change::LogInteraction { input, mv } => {
                 let x = db.create_interaction(input).await?;
                 let mut message =
@@ -231,7 +267,7 @@ impl Io {
                 // The interaction is saved: a failed move is reported, never retried with it.
                 let mut undo = None;
                 if let Some(mv) = mv {
-                    match db.move_status(x.prospect_id, &mv.from, &mv.to).await {
+                    match db.move_status(&[x.prospect_id], &mv.from, &mv.to).await {
                         Ok(c) if !c.ids.is_empty() => {
                             message = format!(
                                 "{message} · {} moved {} → {}",
