@@ -6,6 +6,7 @@
 //! Timings go through the app's own I/O layer ([`Io::answer`]), so they are
 //! the queries the app runs, with its rollups when the database has them.
 
+use crate::calendar::thousands;
 use std::io::{IsTerminal, Write as _};
 use std::time::Instant;
 
@@ -109,23 +110,6 @@ pub async fn key_timings(db: &Db) -> Result<Vec<Timing>> {
         });
     }
     Ok(out)
-}
-
-/// 1234567 → "1,234,567".
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 fn timing_lines(timings: &[Timing]) -> String {

@@ -8,15 +8,7 @@ use crate::sanitize;
 
 /// 12345 → "12,345".
 pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::calendar::thousands(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// The counts, one per line, with a title saying whether anything changed.

@@ -82,21 +82,8 @@ pub fn clear_popup(frame: &mut ratatui::Frame, rect: ratatui::layout::Rect) {
     frame.render_widget(ratatui::widgets::Clear, rect);
 }
 
-/// An integer with thousands separators: 1234567 → "1,234,567".
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// An integer with thousands separators (one implementation, in `calendar`).
+pub use crate::calendar::thousands;
 
 /// Where the database is, in few words: `host/database` (the managed
 /// cluster's socket shows as `local/database`). Never a user or password.
