@@ -113,7 +113,9 @@ pub enum Cmd {
         #[arg(long)]
         limit: Option<i64>,
     },
-    /// Measure the speed targets on a throw-away database and print the figures.
+    /// Measure the speed targets on a throw-away database and print the figures
+    /// (built with `--features test-support`).
+    #[cfg(feature = "test-support")]
     Bench {
         #[arg(long, default_value_t = 100_000)]
         prospects: u32,
@@ -229,6 +231,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             print!("{}", crate::today_report::render(&list, format));
             Ok(())
         }
+        #[cfg(feature = "test-support")]
         Some(Cmd::Bench { prospects, reuse, only }) => {
             crate::bench::run(&config, prospects, &target, reuse, &only).await
         }

@@ -1,7 +1,9 @@
 //! Closer: a keyboard-driven terminal sales assistant over PostgreSQL.
 
 pub mod app;
+#[cfg(feature = "test-support")]
 pub mod bench;
+#[cfg(feature = "test-support")]
 pub mod bench_versus;
 pub mod calendar;
 pub mod cli;

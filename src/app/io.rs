@@ -372,6 +372,7 @@ impl Io {
     }
 
     /// Keeps recovery files and exports under `dir` (tests use a temp dir).
+    #[cfg(feature = "test-support")]
     pub fn with_data_dir(mut self, dir: std::path::PathBuf) -> Self {
         self.recovery = recovery_writer(dir.clone(), &self.tx);
         self.data_dir = dir;
@@ -386,6 +387,7 @@ impl Io {
     }
 
     /// Shorter retry delays for writes (tests).
+    #[cfg(feature = "test-support")]
     pub fn with_write_backoff(mut self, delays_ms: Vec<u64>) -> Self {
         self.write_backoff = std::sync::Arc::new(delays_ms);
         self
@@ -420,6 +422,7 @@ impl Io {
 
     /// Feeds `requests` and every follow-up request to the app until it
     /// asks for nothing more. Requests run concurrently, as in the app.
+    #[cfg(feature = "test-support")]
     pub async fn settle(&self, app: &mut super::App, requests: Vec<Request>) {
         let mut pending = requests;
         while !pending.is_empty() {

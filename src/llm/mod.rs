@@ -9,6 +9,7 @@ pub mod matching;
 pub mod pipeline;
 pub mod prices;
 pub mod prompts;
+#[cfg(feature = "test-support")]
 pub mod standin;
 
 pub use client::Provider;

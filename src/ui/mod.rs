@@ -66,6 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 /// Draws into an off-screen buffer of the given size (tests and benchmarks).
+#[cfg(feature = "test-support")]
 pub fn render_to_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
     let backend = ratatui::backend::TestBackend::new(width, height);
     let mut terminal = ratatui::Terminal::new(backend).expect("test backend");
