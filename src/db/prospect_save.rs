@@ -110,22 +110,9 @@ impl Db {
         };
         let input = ProspectInput { company_id, ..input.clone() };
         let prospect: Prospect = match id {
-            Some(id) => sqlx::query_as(&format!(
-                "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
-                        is_active = $7, status = $8::prospect_status, updated_at = {NOW}
-                  WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
-            ))
-            .bind(id)
-            .bind(input.full_name.trim())
-            .bind(input.email.trim())
-            .bind(&input.linkedin_url)
-            .bind(&input.location)
-            .bind(input.company_id)
-            .bind(input.is_active)
-            .bind(&input.status)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| eyre!("prospect {id} no longer exists"))?,
+            Some(id) => super::prospects::update_prospect_row(&mut tx, id, &input)
+                .await?
+                .ok_or_else(|| eyre!("prospect {id} no longer exists"))?,
             None => {
                 let earlier: Option<Prospect> = if retry {
                     sqlx::query_as(&format!(
@@ -144,23 +131,7 @@ impl Db {
                 };
                 match earlier {
                     Some(p) => p,
-                    None => {
-                        sqlx::query_as(&format!(
-                            "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id,
-                                                    last_contacted_at, is_active, status, created_at, updated_at)
-                             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
-                             RETURNING {PROSPECT_COLUMNS}"
-                        ))
-                        .bind(input.full_name.trim())
-                        .bind(input.email.trim())
-                        .bind(&input.linkedin_url)
-                        .bind(&input.location)
-                        .bind(input.company_id)
-                        .bind(input.is_active)
-                        .bind(&input.status)
-                        .fetch_one(&mut *tx)
-                        .await?
-                    }
+                    None => super::prospects::insert_prospect(&mut tx, &input).await?,
                 }
             }
         };

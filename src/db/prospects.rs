@@ -160,6 +160,49 @@ impl ProspectInput {
 pub(super) const PROSPECT_COLUMNS: &str = "id, full_name, email, linkedin_url, location, company_id, \
      last_contacted_at, is_active, status::text AS status, created_at, updated_at";
 
+/// The one INSERT of a prospect (the form's save and `create_prospect`),
+/// inside the caller's transaction.
+pub(super) async fn insert_prospect(tx: &mut sqlx::PgConnection, input: &ProspectInput) -> Result<Prospect> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id, last_contacted_at,
+                                is_active, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
+         RETURNING {PROSPECT_COLUMNS}"
+    ))
+    .bind(input.full_name.trim())
+    .bind(input.email.trim())
+    .bind(&input.linkedin_url)
+    .bind(&input.location)
+    .bind(input.company_id)
+    .bind(input.is_active)
+    .bind(&input.status)
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
+/// The one UPDATE of a prospect's fields; None when the row is gone.
+pub(super) async fn update_prospect_row(
+    tx: &mut sqlx::PgConnection,
+    id: i32,
+    input: &ProspectInput,
+) -> Result<Option<Prospect>> {
+    Ok(sqlx::query_as(&format!(
+        "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
+                is_active = $7, status = $8::prospect_status, updated_at = {NOW}
+          WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(input.full_name.trim())
+    .bind(input.email.trim())
+    .bind(&input.linkedin_url)
+    .bind(&input.location)
+    .bind(input.company_id)
+    .bind(input.is_active)
+    .bind(&input.status)
+    .fetch_optional(&mut *tx)
+    .await?)
+}
+
 impl Db {
     /// One page of the prospects list (src/db/prospect_page.rs has the SQL).
     pub async fn list_prospects(
@@ -279,21 +322,7 @@ impl Db {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
         self.check_status(&input.status)?;
         let mut tx = self.pool.begin().await?;
-        let p: Prospect = sqlx::query_as(&format!(
-            "INSERT INTO prospects (full_name, email, linkedin_url, location, company_id, last_contacted_at,
-                                    is_active, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7::prospect_status, {NOW}, {NOW})
-             RETURNING {PROSPECT_COLUMNS}"
-        ))
-        .bind(input.full_name.trim())
-        .bind(input.email.trim())
-        .bind(&input.linkedin_url)
-        .bind(&input.location)
-        .bind(input.company_id)
-        .bind(input.is_active)
-        .bind(&input.status)
-        .fetch_one(&mut *tx)
-        .await?;
+        let p = insert_prospect(&mut tx, input).await?;
         notify::send(self, &mut tx, &["prospects"], Some(p.id)).await?;
         tx.commit().await?;
         Ok(p)
@@ -303,21 +332,7 @@ impl Db {
         input.validate().map_err(|(f, m)| eyre!("{f}: {m}"))?;
         self.check_status(&input.status)?;
         let mut tx = self.pool.begin().await?;
-        let p: Option<Prospect> = sqlx::query_as(&format!(
-            "UPDATE prospects SET full_name = $2, email = $3, linkedin_url = $4, location = $5, company_id = $6,
-                    is_active = $7, status = $8::prospect_status, updated_at = {NOW}
-              WHERE id = $1 RETURNING {PROSPECT_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(input.full_name.trim())
-        .bind(input.email.trim())
-        .bind(&input.linkedin_url)
-        .bind(&input.location)
-        .bind(input.company_id)
-        .bind(input.is_active)
-        .bind(&input.status)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let p = update_prospect_row(&mut tx, id, input).await?;
         announce(self, tx, "prospects", id, p).await
     }
 
