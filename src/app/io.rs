@@ -594,11 +594,8 @@ impl Io {
             Request::Detail { prospect_id } => {
                 let id = *prospect_id;
                 // One query each, at once (src/db/panel.rs).
-                let (detail, research, drafts) = tokio::try_join!(
-                    db.prospect_detail_joined(id),
-                    db.research_for_prospect(id),
-                    db.drafts_for_prospect(id)
-                )?;
+                let (detail, research, drafts) =
+                    tokio::try_join!(db.prospect_detail(id), db.research_for_prospect(id), db.drafts_for_prospect(id))?;
                 Loaded::Detail { prospect_id: id, detail, research, drafts }
             }
             Request::Timeline { prospect_id, limit } => {

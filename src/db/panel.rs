@@ -39,7 +39,7 @@ pub const TIMELINE_SQL: &str = "SELECT x.id, x.interaction_type::text AS interac
 
 impl Db {
     /// A prospect with its company and industry, in one query.
-    pub async fn prospect_detail_joined(&self, id: i32) -> Result<Option<ProspectDetail>> {
+    pub async fn prospect_detail(&self, id: i32) -> Result<Option<ProspectDetail>> {
         let row = sqlx::query(DETAIL_SQL).bind(id).fetch_optional(&self.pool).await?;
         let Some(r) = row else { return Ok(None) };
         let prospect = Prospect {

@@ -5,7 +5,7 @@ use color_eyre::eyre::{eyre, Result};
 use serde::Serialize;
 use sqlx::{Postgres, QueryBuilder};
 
-use super::models::{Company, Industry, Prospect, ProspectDetail, ProspectListItem, Timestamp};
+use super::models::{Prospect, ProspectListItem, Timestamp};
 use super::{like_pattern, notify, Db, EnumKind, NOW};
 
 /// Announces a one-row prospect write and commits it; a missing row is an error.
@@ -289,24 +289,6 @@ impl Db {
     }
 
     /// A prospect with its company and industry.
-    pub async fn prospect_detail(&self, id: i32) -> Result<Option<ProspectDetail>> {
-        let Some(prospect) = self.prospect(id).await? else {
-            return Ok(None);
-        };
-        let company: Company = sqlx::query_as(
-            "SELECT id, name, industry_id, size, website, created_at, updated_at FROM companies WHERE id = $1",
-        )
-        .bind(prospect.company_id)
-        .fetch_one(&self.pool)
-        .await?;
-        let industry: Industry =
-            sqlx::query_as("SELECT id, name, created_at, updated_at FROM industries WHERE id = $1")
-                .bind(company.industry_id)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(Some(ProspectDetail { prospect, company, industry }))
-    }
-
     pub(super) fn check_status(&self, status: &str) -> Result<()> {
         if self.enums.contains(EnumKind::ProspectStatus, status) {
             Ok(())
