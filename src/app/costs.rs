@@ -1,7 +1,7 @@
 //! The part of [`App::update`] that concerns the LLM cost dashboard: range,
 //! breakdown dimension, drill-down, custom dates and live reloads.
 
-use super::form::{Field, Form, FormKind};
+use super::forms::{Field, Form, FormKind};
 use super::io::Request;
 use super::state::{CostRange, Popup, View};
 use super::{App, Command};

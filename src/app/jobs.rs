@@ -1,6 +1,6 @@
 //! The part of [`App::update`] that concerns background LLM jobs.
 
-use super::form::{Field, Form, FormKind};
+use super::forms::{Field, Form, FormKind};
 use super::io::Request;
 use super::state::{ConfirmAction, Pane, Popup, View};
 use super::{App, Command};
@@ -32,7 +32,7 @@ impl App {
                     let types = crate::db::drafts::DRAFT_TYPES.iter().map(|t| t.to_string()).collect();
                     let fields = vec![
                         Field::choice("draft_type", "Type", types, "offer_email").with_hint("←/→ choose"),
-                        Field::choice("event", "Event", self.event_options(), "(none)")
+                        Field::choice("event", "Event", self.event_options(), super::forms::NO_CHOICE)
                             .with_hint("←/→ choose; an invitation names the event"),
                     ];
                     let name = self.state.prospects.name_of(prospect_id).unwrap_or("the prospect").to_string();
@@ -77,7 +77,7 @@ impl App {
     pub(super) fn submit_ai_draft(&mut self, prospect_id: i32, out: &mut Vec<Request>) {
         let Some(Popup::Form(form)) = self.state.popup.as_ref() else { return };
         let draft_type = form.field("draft_type").value.clone();
-        let event_id = super::update::chosen_event(&self.state.events.events, &form.field("event").value);
+        let event_id = super::forms::chosen_event(&self.state.events.events, &form.field("event").value);
         if draft_type == "event_invitation" && event_id.is_none() {
             if let Some(Popup::Form(form)) = self.state.popup.as_mut() {
                 form.set_error("event: an invitation needs an event");

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use color_eyre::eyre::{eyre, Result};
 
 use super::action::Loaded;
-use super::form::{Field, Form, FormKind};
+use super::forms::{Field, Form, FormKind};
 use super::io::Request;
 use super::state::{Pane, Popup, View};
 use super::{App, Command};

@@ -4,19 +4,23 @@
 pub mod action;
 /// The commands live with the key map that binds them (config), below the app.
 pub use crate::config::command;
+mod answers;
 mod costs;
 pub mod day;
 mod drafts;
 pub mod editor;
 pub mod event_picker;
 pub mod flow;
-pub mod form;
+pub mod forms;
 pub mod io;
 mod jobs;
 pub mod layout;
 pub mod live;
 mod marks;
 pub mod matching;
+mod mouse;
+mod paging;
+mod popups;
 mod recover;
 pub mod recovery;
 pub mod state;

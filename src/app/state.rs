@@ -12,7 +12,7 @@ use crate::db::usage::{UsageBucket, UsageRange, UsageTotals};
 use crate::db::EnumLabels;
 
 use super::editor::{DraftEditor, Recovery};
-use super::form::Form;
+use super::forms::Form;
 use super::io::Write;
 use crate::db::drafts::{DraftFilter, DraftListItem};
 

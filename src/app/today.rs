@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::day::{DayPick, DayRequest, QueueTarget, TodayState};
-use super::form::{Field, Form, FormKind};
+use super::forms::{Field, Form, FormKind};
 use super::io::Request;
 use super::state::{Pane, PickPurpose, Picker, Popup, View};
 use super::{App, Command};

@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::common::{block, clear_popup};
 use super::layout::centered;
-use crate::app::form::{FieldKind, Form};
+use crate::app::forms::{FieldKind, Form};
 use crate::app::state::Popup;
 use crate::app::{App, Command};
 use crate::sanitize;
@@ -219,7 +219,7 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     if let Some(m) = &form.message {
         lines.push(Line::from(Span::styled(sanitize::line(m).into_owned(), app.theme.warning)));
     }
-    let verb = if form.kind == crate::app::form::FormKind::CostRange { "apply" } else { "save" };
+    let verb = if form.kind == crate::app::forms::FormKind::CostRange { "apply" } else { "save" };
     lines.push(Line::from(Span::styled(format!("Ctrl-S {verb} · Tab next · Esc cancel"), app.theme.muted)));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(form.title.clone(), true, app)),

@@ -2,6 +2,15 @@
 //! of fields with a one-line editor each. Validation errors are shown next
 //! to the field they concern. Typed text stays in the form until it is
 //! saved or the user discards it explicitly.
+//!
+//! This file is the form itself; the files beside it build each form
+//! and turn a submitted one into a write.
+
+mod interaction;
+mod prospect;
+mod submit;
+
+pub(super) use interaction::{chosen_event, NO_CHOICE};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {

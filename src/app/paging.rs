@@ -1,0 +1,174 @@
+//! The prospects list as a window over 100,000 rows: moving the selection,
+//! keeping it on screen, asking for the pages that come into view and
+//! dropping the far ones, and starting over when the filter changes.
+
+use crate::app::io::Request;
+use crate::app::layout;
+use crate::app::state::*;
+use crate::app::App;
+
+/// Pages kept around the selection; the rest are dropped to keep memory flat.
+const PAGES_KEPT: i64 = 2;
+/// Timeline rows loaded at a time.
+pub(in crate::app) const TIMELINE_PAGE: i64 = 100;
+
+impl App {
+    pub(in crate::app) fn page_rows(&self) -> usize {
+        match (self.state.view, self.state.pane) {
+            (View::Prospects, Pane::Timeline) => layout::timeline_rows(self.state.size),
+            (View::Prospects, _) => layout::prospect_list_rows(self.state.size),
+            _ => layout::master_rows(self.state.size),
+        }
+        .max(1)
+    }
+
+    pub(in crate::app) fn move_by(&mut self, delta: isize, out: &mut Vec<Request>) {
+        let s = &mut self.state;
+        let clamp = |cur: usize, len: usize| -> usize {
+            if len == 0 {
+                0
+            } else {
+                (cur as isize).saturating_add(delta).clamp(0, len as isize - 1) as usize
+            }
+        };
+        match (s.view, s.pane) {
+            (View::Prospects, Pane::List) => {
+                s.prospects.selected = clamp(s.prospects.selected, s.prospects.len());
+                self.after_prospect_move(out);
+            }
+            (View::Prospects, Pane::Detail) => {
+                s.panel.detail_scroll = clamp(s.panel.detail_scroll as usize, 2000) as u16;
+            }
+            (View::Prospects, Pane::Timeline) => {
+                let len = s.panel.timeline.len();
+                s.panel.timeline_selected = clamp(s.panel.timeline_selected, len);
+                // Near the end of what is loaded: load more.
+                let p = &s.panel;
+                if p.timeline_selected + 5 >= p.timeline.len()
+                    && (p.timeline.len() as i64) < p.timeline_total
+                    && !p.timeline_loading
+                {
+                    if let Some(id) = p.prospect_id {
+                        s.panel.timeline_loading = true;
+                        s.panel.timeline_limit += TIMELINE_PAGE;
+                        out.push(Request::Timeline { prospect_id: id, limit: s.panel.timeline_limit });
+                    }
+                }
+            }
+            (View::Prospects, Pane::Matches) => {} // not a pane of this view
+            (View::Events, Pane::List) => {
+                s.events.selected = clamp(s.events.selected, s.events.events.len());
+                s.events.detail_scroll = 0;
+                let moved = s.events.events.get(s.events.selected).map(|e| e.id);
+                if let Some(id) = moved.filter(|id| s.events.attendees.as_ref().map(|a| a.0) != Some(*id)) {
+                    out.push(Request::Attendees { event_id: id });
+                    self.event_selected(out);
+                }
+            }
+            (View::Events, _) => s.events.detail_scroll = clamp(s.events.detail_scroll as usize, 2000) as u16,
+            (View::Solutions, Pane::List) => {
+                s.solutions.selected = clamp(s.solutions.selected, s.solutions.entries.len());
+                s.solutions.detail_scroll = 0;
+            }
+            (View::Solutions, _) => s.solutions.detail_scroll = clamp(s.solutions.detail_scroll as usize, 2000) as u16,
+            (View::Costs, _) => s.costs.selected = clamp(s.costs.selected, s.costs.breakdown.len()),
+            (View::Drafts, _) => s.drafts.selected = clamp(s.drafts.selected, s.drafts.items.len()),
+            (View::Jobs, _) => s.jobs.selected = clamp(s.jobs.selected, s.jobs.jobs.len()),
+            (View::Today, _) => s.day.today.move_by(delta, layout::today_rows(s.size)),
+        }
+    }
+
+    /// After the prospect selection moved: keep it visible, load its pages
+    /// and (if it is a different prospect) its detail and timeline.
+    pub(in crate::app) fn after_prospect_move(&mut self, out: &mut Vec<Request>) {
+        self.ensure_visible(out);
+        let id = self.state.prospects.selected_row().map(|r| r.id);
+        if id != self.state.panel.prospect_id {
+            self.select_prospect(id, out);
+        }
+    }
+
+    pub(in crate::app) fn select_prospect(&mut self, id: Option<i32>, out: &mut Vec<Request>) {
+        let p = &mut self.state.panel;
+        *p = ProspectPanel { prospect_id: id, timeline_limit: TIMELINE_PAGE, ..Default::default() };
+        if let Some(id) = id {
+            p.detail_loading = true;
+            p.timeline_loading = true;
+            out.push(Request::Detail { prospect_id: id });
+            out.push(Request::Timeline { prospect_id: id, limit: TIMELINE_PAGE });
+        }
+    }
+
+    /// Keeps the selection on screen and requests the pages that are visible.
+    pub(in crate::app) fn ensure_visible(&mut self, out: &mut Vec<Request>) {
+        let rows = layout::prospect_list_rows(self.state.size);
+        let l = &mut self.state.prospects;
+        if l.selected < l.scroll {
+            l.scroll = l.selected;
+        } else if l.selected >= l.scroll + rows {
+            l.scroll = l.selected + 1 - rows;
+        }
+        let first = (l.scroll as i64) / l.page_size;
+        let last = ((l.scroll + rows) as i64) / l.page_size;
+        for page in first..=last {
+            let beyond = l.total.map(|t| page * l.page_size >= t.max(1)).unwrap_or(page > first);
+            if !beyond && !l.pages.contains_key(&page) && !l.requested.contains(&page) {
+                l.requested.insert(page);
+                out.push(Request::ProspectPage {
+                    generation: l.generation,
+                    page,
+                    page_size: l.page_size,
+                    filter: l.filter.clone(),
+                    sort: l.sort,
+                    total: l.total,
+                });
+            }
+        }
+        l.pages.retain(|p, _| *p >= first - PAGES_KEPT && *p <= last + PAGES_KEPT);
+        // The end of a search's "at least" count is on screen: ask for the exact one.
+        if l.total_at_least && !l.count_pending && l.total.is_some_and(|t| (l.scroll + rows) as i64 >= t) {
+            l.count_pending = true;
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
+    }
+
+    /// Filter or sort changed: start a new generation from the top.
+    pub(in crate::app) fn reset_prospects(&mut self, out: &mut Vec<Request>) {
+        let l = &mut self.state.prospects;
+        l.generation += 1;
+        l.pages.clear();
+        l.requested.clear();
+        l.total = None;
+        l.total_at_least = false;
+        l.count_pending = false;
+        l.selected = 0;
+        l.scroll = 0;
+        // A search's first page brings its count (one statement per keystroke).
+        if l.filter.search.trim().is_empty() {
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
+        self.ensure_visible(out);
+    }
+
+    pub(in crate::app) fn reload_all(&mut self, out: &mut Vec<Request>) {
+        let keep = self.state.prospects.selected;
+        self.reset_prospects(out);
+        self.state.prospects.selected = keep;
+        self.ensure_visible(out);
+        out.push(Request::Counts);
+        out.push(Request::Industries);
+        if let Some(id) = self.state.panel.prospect_id {
+            out.push(Request::Detail { prospect_id: id });
+            out.push(Request::Timeline { prospect_id: id, limit: self.state.panel.timeline_limit.max(TIMELINE_PAGE) });
+        }
+        if self.state.events.loaded {
+            out.push(Request::Events);
+        }
+        if self.state.solutions.loaded {
+            out.push(Request::Catalog { industry_id: self.state.solutions.industry_id });
+        }
+        if self.state.view == View::Costs {
+            self.load_costs(out);
+        }
+    }
+}
