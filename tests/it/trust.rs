@@ -253,7 +253,7 @@ async fn a_prospect_with_a_new_company_is_one_write() {
     let before = companies(db.clone()).await;
     press(&mut app, &io, [ch('n')]).await;
     let Some(Popup::Form(form)) = app.state.popup.as_mut() else { panic!("form") };
-    let set = |form: &mut closer::app::form::Form, k: &str, v: &str| {
+    let set = |form: &mut closer::app::forms::Form, k: &str, v: &str| {
         let i = form.fields.iter().position(|f| f.key == k).unwrap();
         form.fields[i].value = v.to_string();
     };

@@ -380,7 +380,7 @@ async fn the_interaction_form_takes_lines_a_sentiment_and_an_event() {
     assert!(app.state.events.loaded, "opening the form fetched the events");
     let Some(Popup::Form(form)) = &app.state.popup else { panic!("the form") };
     let event = form.fields.iter().find(|f| f.key == "event").unwrap();
-    let closer::app::form::FieldKind::Choice(options) = &event.kind else { panic!("a choice") };
+    let closer::app::forms::FieldKind::Choice(options) = &event.kind else { panic!("a choice") };
     assert_eq!(options.len(), app.state.events.events.len() + 1, "none plus every event");
     // Type, Date, Subject, Content, Sentiment, Outcome, Event.
     press(&mut app, &io, [key(KeyCode::Tab), key(KeyCode::Tab)]).await;
