@@ -256,8 +256,9 @@ impl App {
         match loaded {
             DayLoaded::Today { generation, list } => self.today_loaded(generation, list),
             DayLoaded::MarkedAll { generation, ids } => self.marked_all(generation, ids),
-            DayLoaded::Estimate { target, drafts, count, per_call, source, month_spent } => {
-                self.queue_estimate(target, drafts, count, per_call, source, month_spent)
+            // The question's answers follow from the target (invitations are drafts).
+            DayLoaded::Estimate { target, count, per_call, source, month_spent, .. } => {
+                self.queue_estimate(target, count, per_call, source, month_spent)
             }
             DayLoaded::Changed { message, error, undo, spent, prospect_id } => {
                 self.changed(message, error, undo, spent, prospect_id, out)

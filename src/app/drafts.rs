@@ -1,15 +1,15 @@
 //! The part of [`App::update`] that concerns drafts: the Drafts pane, the
 //! editor, saving with conflict detection, recovery files and the clipboard.
 
-use base64::Engine as _;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Loaded;
-use super::editor::{render_placeholders, DraftEditor, EditorPrompt};
+use super::editor::{DraftEditor, EditorPrompt};
 use super::io::{Request, Write};
 use super::state::{ConfirmAction, Pane, Popup, View};
 use super::update::cycle_option;
 use super::{App, Command};
+use crate::config::KeyBindings;
 use crate::db::drafts::{SaveOutcome, WORKFLOW};
 
 impl App {
@@ -56,7 +56,7 @@ impl App {
                 if let Some(d) = self.state.drafts.items.get(self.state.drafts.selected) {
                     self.state.popup = Some(Popup::Confirm {
                         message: format!(
-                            "Delete draft #{} ({}) for {}? y deletes, any other key keeps it.",
+                            "Delete draft #{} ({}) for {}?",
                             d.id,
                             crate::sanitize::line(&d.draft_type),
                             crate::sanitize::line(&d.prospect_name)
@@ -212,7 +212,7 @@ impl App {
                             Some(Write::SaveDraft { key, draft_id, input, expected, .. })
                                 if self.state.popup.is_none() =>
                             {
-                                let mut e = DraftEditor::from_queued(key, draft_id, input, expected);
+                                let mut e = DraftEditor::from_queued(key, draft_id, input, expected, &self.keys);
                                 e.prompt = EditorPrompt::Conflict(Box::new(theirs));
                                 self.state.popup = Some(Popup::Editor(Box::new(e)));
                             }
@@ -229,7 +229,10 @@ impl App {
                         e.draft_id = None;
                         e.base_updated_at = None;
                         e.prompt = EditorPrompt::None;
-                        e.message = Some("someone deleted this draft; Ctrl-S saves your text as a new draft".into());
+                        e.message = Some(format!(
+                            "someone deleted this draft; {} saves your text as a new draft",
+                            self.keys.label(Command::EditorSave)
+                        ));
                     }
                     (SaveOutcome::Gone, None) => {
                         self.state.status.error =
@@ -301,211 +304,19 @@ impl App {
             out.push(Request::Write(write));
         }
     }
-
-    pub(super) fn editor_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        // Disjoint borrows: the editor, and the events it may link to.
-        let state = &mut self.state;
-        let events = &state.events.events;
-        let Some(Popup::Editor(e)) = state.popup.as_mut() else { return };
-        match e.prompt.clone() {
-            EditorPrompt::ConfirmClose => {
-                match key.code {
-                    KeyCode::Char('s') => {
-                        if let Some(w) = save_write(e, false) {
-                            out.push(Request::Write(w));
-                        }
-                    }
-                    KeyCode::Char('d') => {
-                        // Discarded means gone: no queued or retrying save may
-                        // bring the text back later.
-                        state.pending_writes.retain(|(k, _)| *k != e.key);
-                        out.push(Request::Withdraw { key: e.key.clone() });
-                        out.push(Request::Recovery { key: e.key.clone(), record: None });
-                        state.popup = None;
-                    }
-                    _ => e.prompt = EditorPrompt::None,
-                }
-                return;
-            }
-            EditorPrompt::ConfirmSent => {
-                e.prompt = EditorPrompt::None;
-                if key.code == KeyCode::Char('y') {
-                    if let Some(w) = save_write(e, true) {
-                        out.push(Request::Write(w));
-                    }
-                }
-                return;
-            }
-            EditorPrompt::Conflict(theirs) => {
-                if let KeyCode::Char(c @ ('t' | 'm' | 'b')) = key.code {
-                    if e.resolve(&theirs, c) {
-                        let send = e.sending;
-                        if let Some(w) = save_write(e, send) {
-                            out.push(Request::Write(w));
-                        }
-                    } else {
-                        if std::mem::take(&mut e.sending) {
-                            let said = e.message.take().unwrap_or_default();
-                            e.message = Some(format!("{said} · not marked sent: F5 when ready"));
-                        }
-                        out.push(recovery_request(e));
-                    }
-                } else if key.code == KeyCode::Esc {
-                    e.prompt = EditorPrompt::None;
-                    e.message = Some("conflict still open: the next save will ask again".into());
-                }
-                return;
-            }
-            EditorPrompt::PickEvent(mut picker) => {
-                use super::event_picker::{label, Picked};
-                match picker.key(key, events) {
-                    Picked::Open => e.prompt = EditorPrompt::PickEvent(picker),
-                    Picked::Cancelled => e.prompt = EditorPrompt::None,
-                    Picked::Chosen(id) => {
-                        e.prompt = EditorPrompt::None;
-                        let event = id.and_then(|id| events.iter().find(|ev| ev.id == id));
-                        e.event_id = event.map(|ev| ev.id);
-                        e.context.event = event.map(|ev| {
-                            crate::sanitize::line(&format!("{} in {}", ev.event_type, ev.location)).into_owned()
-                        });
-                        e.context.event_date = event.map(|ev| ev.event_date.format("%Y-%m-%d").to_string());
-                        e.message = Some(match event {
-                            Some(ev) => format!("linked to {}", crate::sanitize::line(&label(ev))),
-                            None => "no event linked".into(),
-                        });
-                        out.push(recovery_request(e));
-                    }
-                }
-                return;
-            }
-            EditorPrompt::None => {}
-        }
-        // Whether the draft (text, type, status or event) changed: only then
-        // is a stale message cleared and the recovery file rewritten.
-        let changed = match (key.code, ctrl) {
-            (KeyCode::Esc, _) if e.preview => {
-                e.preview = false;
-                false
-            }
-            (KeyCode::Esc, _) => {
-                if e.is_modified() {
-                    e.prompt = EditorPrompt::ConfirmClose;
-                } else {
-                    state.popup = None;
-                }
-                return;
-            }
-            (KeyCode::Char('s'), true) => {
-                if let Some(w) = save_write(e, false) {
-                    out.push(Request::Write(w));
-                }
-                return;
-            }
-            (KeyCode::Char('t'), true) => {
-                e.cycle_type();
-                true
-            }
-            (KeyCode::Char('l'), true) => {
-                e.cycle_status();
-                true
-            }
-            (KeyCode::Char('g'), true) => {
-                if !state.events.loaded {
-                    out.push(Request::Events);
-                }
-                e.prompt = EditorPrompt::PickEvent(super::event_picker::EventPicker::open(events, e.event_id));
-                return;
-            }
-            (KeyCode::F(2), _) => {
-                e.preview = !e.preview;
-                e.preview_scroll = 0;
-                false
-            }
-            (KeyCode::F(3), _) => {
-                let text = crate::sanitize::editable(&render_placeholders(&e.text(), &e.context)).into_owned();
-                if state.clipboard_command.trim().is_empty() {
-                    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-                    state.terminal_writes.push(format!("\u{1b}]52;c;{b64}\u{7}"));
-                    e.message = Some("copied through the terminal (OSC 52)".into());
-                } else {
-                    out.push(Request::Clipboard { command: state.clipboard_command.clone(), content: text });
-                }
-                return;
-            }
-            (KeyCode::F(4), _) => {
-                let text = crate::sanitize::editable(&render_placeholders(&e.text(), &e.context)).into_owned();
-                let name = match e.draft_id {
-                    Some(id) => format!("draft-{id}-{}.txt", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
-                    None => format!("{}.txt", e.key),
-                };
-                out.push(Request::Export { name, content: text });
-                return;
-            }
-            (KeyCode::F(5), _) => {
-                let text = e.text();
-                if e.status.eq_ignore_ascii_case("sent") {
-                    e.message = Some("this draft was already sent: sending is once".into());
-                } else if super::editor::sent_message(&render_placeholders(&text, &e.context), &text).is_none() {
-                    e.message = Some("nothing to send: the draft is empty or only placeholders".into());
-                } else if e.draft_id.is_none() {
-                    e.message = Some("save the draft first (Ctrl-S), then mark it sent".into());
-                } else {
-                    let unfilled = super::editor::unfilled_placeholders(&text, &e.context);
-                    e.message = (!unfilled.is_empty())
-                        .then(|| format!("{} has no value: it would be sent as written", unfilled.join(", ")));
-                    e.prompt = EditorPrompt::ConfirmSent;
-                }
-                return;
-            }
-            (KeyCode::PageDown, _) if e.preview => {
-                e.preview_scroll = e.preview_scroll.saturating_add(10);
-                false
-            }
-            (KeyCode::PageUp, _) if e.preview => {
-                e.preview_scroll = e.preview_scroll.saturating_sub(10);
-                false
-            }
-            _ if e.preview => false,
-            // tui-textarea says whether the key modified the text.
-            _ => e.textarea.input(key),
-        };
-        if changed {
-            e.message = None;
-            out.push(recovery_request(e));
-        }
-    }
-
-    pub(super) fn confirm_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
-        let Some(Popup::Confirm { action, .. }) = self.state.popup.take() else { return };
-        match (key.code, action) {
-            (KeyCode::Char('y'), ConfirmAction::DeleteDraft { id }) => {
-                out.push(Request::Write(Write::DeleteDraft { id, key: format!("draft-{id}") }));
-            }
-            (KeyCode::Char('y'), ConfirmAction::BulkResearch { filter }) => {
-                out.push(Request::BulkResearch { filter, drafts: false })
-            }
-            (KeyCode::Char('w'), ConfirmAction::BulkResearch { filter }) => {
-                out.push(Request::BulkResearch { filter, drafts: true })
-            }
-            (KeyCode::Char('y'), ConfirmAction::RetryJob { kind }) => out.push(Request::StartJobs(vec![kind])),
-            (_, ConfirmAction::RetryJob { .. }) => {}
-            _ => self.state.status.message = Some("cancelled".into()),
-        }
-    }
 }
 
-fn recovery_request(e: &DraftEditor) -> Request {
+pub(super) fn recovery_request(e: &DraftEditor) -> Request {
     Request::Recovery { key: e.key.clone(), record: Some(Box::new(e.recovery(chrono::Utc::now().naive_utc()))) }
 }
 
 /// The write that saves the editor's text, or None while a save is in flight.
-fn save_write(e: &mut DraftEditor, mark_sent: bool) -> Option<Write> {
+pub(super) fn save_write(e: &mut DraftEditor, mark_sent: bool, keys: &KeyBindings) -> Option<Write> {
     if e.saving {
         return None;
     }
     if e.draft_type.trim().is_empty() {
-        e.message = Some("a draft needs a type (Ctrl-T)".into());
+        e.message = Some(format!("a draft needs a type ({})", keys.label(Command::EditorType)));
         return None;
     }
     if e.draft_id.is_none() && e.text().trim().is_empty() {

@@ -7,126 +7,11 @@
 use serde::{Deserialize, Serialize};
 use tui_textarea::TextArea;
 
+use crate::config::{Command, KeyBindings};
 use crate::db::drafts::{DraftInput, DRAFT_TYPES, WORKFLOW};
 use crate::db::models::{OutreachDraft, Timestamp};
 
-/// What placeholders in a draft stand for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlaceholderContext {
-    pub full_name: String,
-    pub company: String,
-    pub event: Option<String>,
-    pub event_date: Option<String>,
-    pub location: Option<String>,
-}
-
-impl PlaceholderContext {
-    pub fn first_name(&self) -> &str {
-        self.full_name.split_whitespace().next().unwrap_or("")
-    }
-
-    pub fn last_name(&self) -> &str {
-        self.full_name.split_whitespace().skip(1).last().unwrap_or("")
-    }
-}
-
-/// Fills `{first_name}`, `{last_name}`, `{full_name}`, `{company}`,
-/// `{event}`, `{event_date}` and `{location}`. Unknown or empty ones are
-/// left as written, so the preview shows what still needs a value.
-pub fn render_placeholders(text: &str, ctx: &PlaceholderContext) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let name = &after[..end];
-        let value = match name {
-            "first_name" => Some(ctx.first_name().to_string()),
-            "last_name" => Some(ctx.last_name().to_string()),
-            "full_name" | "name" => Some(ctx.full_name.clone()),
-            "company" => Some(ctx.company.clone()),
-            "event" => ctx.event.clone(),
-            "event_date" => ctx.event_date.clone(),
-            "location" => ctx.location.clone(),
-            _ => None,
-        }
-        .filter(|v| !v.is_empty());
-        match value {
-            Some(v) => out.push_str(&v),
-            None => {
-                out.push('{');
-                out.push_str(name);
-                out.push('}');
-            }
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The placeholders still unfilled in `text` (no value known), each once.
-pub fn unfilled_placeholders(text: &str, ctx: &PlaceholderContext) -> Vec<String> {
-    let filled = render_placeholders(text, ctx);
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = filled.as_str();
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
-        let known = matches!(
-            name,
-            "first_name" | "last_name" | "full_name" | "name" | "company" | "event" | "event_date" | "location"
-        );
-        let p = format!("{{{name}}}");
-        if known && !out.contains(&p) {
-            out.push(p);
-        }
-        rest = &after[end + 1..];
-    }
-    out
-}
-
-/// The message a draft becomes when sent: the subject from its first
-/// non-empty line (a `Subject:` line loses its prefix and leaves the body),
-/// and the body. None when there is nothing to send: empty, or nothing but
-/// placeholders.
-pub fn sent_message(filled: &str, template: &str) -> Option<(String, String)> {
-    let words: String = {
-        let mut s = String::new();
-        let mut rest = template;
-        while let Some(start) = rest.find('{') {
-            s.push_str(&rest[..start]);
-            match rest[start..].find('}') {
-                Some(end) => rest = &rest[start + end + 1..],
-                None => {
-                    rest = &rest[start..];
-                    break;
-                }
-            }
-        }
-        s.push_str(rest);
-        s
-    };
-    if words.trim().is_empty() {
-        return None;
-    }
-    let mut lines = filled.lines();
-    let first = lines.by_ref().find(|l| !l.trim().is_empty())?.trim();
-    let take = |s: &str| s.chars().take(255).collect::<String>();
-    let lower = first.to_lowercase();
-    if lower.starts_with("subject:") {
-        let subject = first["subject:".len()..].trim();
-        let body = lines.collect::<Vec<_>>().join("\n").trim_start_matches('\n').to_string();
-        Some((take(if subject.is_empty() { "Outreach" } else { subject }), body))
-    } else {
-        Some((take(first), filled.to_string()))
-    }
-}
+pub use super::placeholders::{render_placeholders, sent_message, unfilled_placeholders, PlaceholderContext};
 
 /// What the recovery file holds: enough to reopen the editor as it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,14 +34,23 @@ pub struct Recovery {
 #[derive(Debug, Clone, PartialEq)]
 pub enum EditorPrompt {
     None,
-    /// Closing with unsaved changes: s save, d discard, Esc keep editing.
+    /// Closing with unsaved changes: save, discard or keep editing.
     ConfirmClose,
-    /// Marking sent: y / n.
+    /// Marking sent: yes or no.
     ConfirmSent,
-    /// Someone else saved first: t theirs, m mine, b both.
+    /// Someone else saved first: theirs, mine or both.
     Conflict(Box<OutreachDraft>),
-    /// Choosing the event to link (Ctrl-G).
-    PickEvent(super::event_picker::EventPicker),
+    /// Choosing the event to link.
+    PickEvent(super::popups::event_picker::EventPicker),
+}
+
+/// How a conflict is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    Theirs,
+    Mine,
+    /// Both texts in the editor, to merge by hand.
+    Both,
 }
 
 #[derive(Debug, Clone)]
@@ -213,7 +107,7 @@ impl DraftEditor {
         e
     }
 
-    pub fn from_recovery(r: &Recovery) -> Self {
+    pub fn from_recovery(r: &Recovery, keys: &KeyBindings) -> Self {
         let mut e = Self::blank(r.key.clone(), r.prospect_id, r.context.clone());
         e.draft_id = r.draft_id;
         e.base_updated_at = r.base_updated_at;
@@ -223,14 +117,20 @@ impl DraftEditor {
         // Restored text differs from what is stored: it counts as unsaved.
         e.saved = (String::new(), String::new(), None, "\u{0}".into());
         e.set_text(&r.content);
-        e.message = Some("restored unsaved text: Ctrl-S saves it".into());
+        e.message = Some(format!("restored unsaved text: {} saves it", keys.label(Command::EditorSave)));
         e
     }
 
     /// Reopens a save that was queued while the database was away (the
     /// editor has since been closed), to settle a conflict it met.
-    pub fn from_queued(key: String, draft_id: Option<i32>, input: DraftInput, expected: Option<Timestamp>) -> Self {
-        let mut e = Self::from_recovery(&Recovery {
+    pub fn from_queued(
+        key: String,
+        draft_id: Option<i32>,
+        input: DraftInput,
+        expected: Option<Timestamp>,
+        keys: &KeyBindings,
+    ) -> Self {
+        let recovery = Recovery {
             key,
             draft_id,
             prospect_id: input.prospect_id,
@@ -241,7 +141,8 @@ impl DraftEditor {
             content: input.content,
             context: PlaceholderContext::default(),
             written_at: chrono::Utc::now().naive_utc(),
-        });
+        };
+        let mut e = Self::from_recovery(&recovery, keys);
         e.message = Some("your queued save met a newer version: choose".into());
         e
     }
@@ -364,12 +265,12 @@ impl DraftEditor {
     }
 
     /// Applies a conflict choice. Returns true when the result should be saved.
-    pub fn resolve(&mut self, theirs: &OutreachDraft, choice: char) -> bool {
+    pub fn resolve(&mut self, theirs: &OutreachDraft, choice: Resolution, keys: &KeyBindings) -> bool {
         let mine = self.text();
         self.base_updated_at = Some(theirs.updated_at);
         self.prompt = EditorPrompt::None;
         match choice {
-            't' => {
+            Resolution::Theirs => {
                 self.draft_type = theirs.draft_type.clone();
                 self.status = theirs.status.clone();
                 self.event_id = theirs.event_id;
@@ -378,16 +279,17 @@ impl DraftEditor {
                 self.message = Some("kept their version".into());
                 false
             }
-            'm' => {
+            Resolution::Mine => {
                 self.message = Some("saving your version over theirs".into());
                 true
             }
-            _ => {
+            Resolution::Both => {
                 // `mine` is already clean; theirs is cleaned by set_text.
                 let both = format!("{mine}\n\n----- their version -----\n{}", theirs.content);
                 self.set_text(&both);
                 self.stored = None;
-                self.message = Some("both versions are in the editor: edit, then Ctrl-S".into());
+                self.message =
+                    Some(format!("both versions are in the editor: edit, then {}", keys.label(Command::EditorSave)));
                 false
             }
         }
@@ -397,35 +299,6 @@ impl DraftEditor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_render_and_unknown_ones_stay() {
-        let ctx = PlaceholderContext {
-            full_name: "Ada María Lovelace".into(),
-            company: "株式会社テスト".into(),
-            event: Some("Summit".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            render_placeholders("Hi {first_name} {last_name} of {company}, see you at {event} {event_date} {x", &ctx),
-            "Hi Ada Lovelace of 株式会社テスト, see you at Summit {event_date} {x"
-        );
-    }
-
-    #[test]
-    fn what_is_sent_and_what_is_missing() {
-        let ctx = PlaceholderContext { full_name: "Ada Lovelace".into(), company: "ACME".into(), ..Default::default() };
-        let t = "subject:  Hi {first_name}\n\nDear {first_name} at {company}, see {event} {unknown}";
-        let filled = render_placeholders(t, &ctx);
-        let (subject, body) = sent_message(&filled, t).unwrap();
-        assert_eq!(subject, "Hi Ada");
-        assert_eq!(body, "Dear Ada at ACME, see {event} {unknown}");
-        assert_eq!(unfilled_placeholders(t, &ctx), vec!["{event}".to_string()]);
-        assert_eq!(sent_message("Ada", "{first_name}"), None, "placeholders only");
-        assert_eq!(sent_message("  \n ", "  \n "), None, "empty");
-        let (subject, body) = sent_message("Hello\nworld", "Hello\nworld").unwrap();
-        assert_eq!((subject.as_str(), body.as_str()), ("Hello", "Hello\nworld"));
-    }
 
     #[test]
     fn editing_tracks_changes_and_status_skips_sent() {

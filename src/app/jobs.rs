@@ -116,12 +116,7 @@ impl App {
             },
             JobState::Failed(reason) => {
                 self.state.popup = Some(Popup::Confirm {
-                    message: format!(
-                        "Job {} ({}) failed: {}\n\ny runs it again · any other key closes",
-                        j.id,
-                        self.job_title(&j.kind),
-                        reason
-                    ),
+                    message: format!("Job {} ({}) failed: {}", j.id, self.job_title(&j.kind), reason),
                     action: ConfirmAction::RetryJob { kind: j.kind.clone() },
                 });
             }
@@ -170,8 +165,7 @@ impl App {
         self.state.popup = Some(Popup::Confirm {
             message: format!(
                 "{count} prospect(s) in the current filter{already}. Research them all: estimated ${cost:.2} \
-                 ({source}); drafts cost about the same. The monthly budget stops new calls once spent. \
-                 y researches them · w drafts an offer email for each · any other key cancels."
+                 ({source}); drafts cost about the same. The monthly budget stops new calls once spent."
             ),
             action: ConfirmAction::BulkResearch { filter },
         });

@@ -38,7 +38,8 @@ impl App {
                 out.push(Request::Day(DayRequest::MarkAll { generation: l.generation, filter: l.filter.clone() }));
             }
             Command::Mark | Command::MarkAll => {
-                self.state.status.message = Some("marks are made on the prospects list (1)".into());
+                self.state.status.message =
+                    Some(format!("marks are made on the prospects list ({})", self.keys.label(Command::ViewProspects)));
             }
             Command::Back if marked && on_list && !self.state.searching => {
                 let n = self.state.day.marks.ids.len() as i64;
@@ -85,9 +86,13 @@ impl App {
 
     fn marks_summary(&self) -> String {
         format!(
-            "{} marked (S status · A active · B research/drafts · {} export · Esc clears)",
+            "{} marked ({} status · {} active · {} research/drafts · {} export · {} clears)",
             thousands(self.state.day.marks.ids.len() as i64),
-            self.keys.label(Command::ExportMarked)
+            self.keys.label(Command::SetStatus),
+            self.keys.label(Command::ToggleActive),
+            self.keys.label(Command::BulkResearch),
+            self.keys.label(Command::ExportMarked),
+            self.keys.label(Command::Back)
         )
     }
 
@@ -122,7 +127,6 @@ impl App {
     pub(super) fn queue_estimate(
         &mut self,
         target: QueueTarget,
-        drafts: bool,
         count: i64,
         per_call: f64,
         source: String,
@@ -158,35 +162,9 @@ impl App {
             self.state.status.error = Some(format!("{message} Nothing queued: the monthly budget is spent."));
             return;
         }
-        message.push_str(if drafts {
-            " w drafts them · any other key cancels."
-        } else {
-            " y researches them · w drafts an offer email for each · any other key cancels."
-        });
         self.state.popup = Some(Popup::Confirm {
             message,
             action: ConfirmAction::Day(DayConfirm::Queue { target, limit: fit as usize }),
         });
-    }
-
-    /// y / w on the queue confirmation.
-    pub(super) fn day_confirm_key(&mut self, key: crossterm::event::KeyEvent, out: &mut Vec<Request>) {
-        use crossterm::event::KeyCode;
-        let Some(Popup::Confirm { action: ConfirmAction::Day(DayConfirm::Queue { target, limit }), .. }) =
-            self.state.popup.take()
-        else {
-            return;
-        };
-        let invitations = matches!(target, QueueTarget::Invitations { .. });
-        let drafts = match key.code {
-            KeyCode::Char('y') if !invitations => false,
-            KeyCode::Char('w') => true,
-            _ => {
-                self.state.status.message = Some("cancelled".into());
-                return;
-            }
-        };
-        self.state.status.message = Some("queueing…".into());
-        out.push(Request::Day(DayRequest::Queue { target, drafts, limit }));
     }
 }

@@ -144,7 +144,7 @@ impl App {
 
     fn start_match(&mut self, out: &mut Vec<Request>) {
         if self.state.view != View::Events {
-            self.state.status.message = Some("select an event in the Events view (2) first".into());
+            self.state.status.message = Some(self.select_an_event());
             return;
         }
         let Some(event_id) = self.selected_event_id() else { return };
@@ -153,7 +153,10 @@ impl App {
                 matches!(j.kind, JobKind::Match { event_id: e, .. } if e == event_id) && !j.state.is_finished()
             });
         if running {
-            self.state.status.message = Some(format!("matching for event #{event_id} is already running (6 shows it)"));
+            self.state.status.message = Some(format!(
+                "matching for event #{event_id} is already running ({} shows it)",
+                self.keys.label(Command::ViewJobs)
+            ));
             return;
         }
         self.state.status.message = Some(format!("event #{event_id}: finding candidates and estimating the cost…"));
@@ -162,7 +165,7 @@ impl App {
 
     fn approve(&mut self, out: &mut Vec<Request>) {
         let Some(event_id) = self.selected_event_id().filter(|_| self.state.view == View::Events) else {
-            self.state.status.message = Some("select an event in the Events view (2) first".into());
+            self.state.status.message = Some(self.select_an_event());
             return;
         };
         let m = &self.state.matches;
@@ -245,7 +248,12 @@ impl App {
                             .with_hint("and everyone scoring at least this (0-100)"),
                     ],
                 );
-                form.message = Some(format!("{}. Ctrl-S runs it in the background · Esc cancels", est.describe()));
+                form.message = Some(format!(
+                    "{}. {} runs it in the background · {} cancels",
+                    est.describe(),
+                    self.keys.label(Command::FormSave),
+                    self.keys.label(Command::FormCancel)
+                ));
                 self.state.popup = Some(Popup::Form(Box::new(form)));
             }
             Loaded::EventInvitations { event_id, rows, counts, message } => {
@@ -279,7 +287,10 @@ impl App {
         };
         let options = MatchOptions { top_n, min_score, ..self.match_defaults };
         self.state.popup = None;
-        self.state.status.message = Some(format!("matching event #{event_id} in the background (6 shows it)"));
+        self.state.status.message = Some(format!(
+            "matching event #{event_id} in the background ({} shows it)",
+            self.keys.label(Command::ViewJobs)
+        ));
         out.push(Request::StartJobs(vec![JobKind::Match { event_id, options }]));
     }
 
@@ -294,8 +305,11 @@ impl App {
             out.push(Request::EventInvitations { event_id });
         }
         if let JobState::Done(summary) = &update.state {
-            self.state.status.message =
-                Some(format!("{summary}; the Events view (2) shows the ranking (Tab to Matches)"));
+            self.state.status.message = Some(format!(
+                "{summary}; the Events view ({}) shows the ranking ({} to Matches)",
+                self.keys.label(Command::ViewEvents),
+                self.keys.label(Command::NextPane)
+            ));
         }
     }
 
@@ -306,5 +320,9 @@ impl App {
                 out.push(Request::EventInvitations { event_id });
             }
         }
+    }
+
+    fn select_an_event(&self) -> String {
+        format!("select an event in the Events view ({}) first", self.keys.label(Command::ViewEvents))
     }
 }

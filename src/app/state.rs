@@ -4,15 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::db::models::{
-    CatalogEntry, Event, EventAttendee, Industry, Interaction, OutreachDraft, ProspectDetail, ProspectListItem,
-    ProspectResearch, TimelineItem,
+    CatalogEntry, Event, EventAttendee, Industry, OutreachDraft, ProspectDetail, ProspectListItem, ProspectResearch,
+    TimelineItem,
 };
 use crate::db::prospects::{ProspectFilter, ProspectSort};
 use crate::db::usage::{UsageBucket, UsageRange, UsageTotals};
 use crate::db::EnumLabels;
 
-use super::editor::{DraftEditor, Recovery};
-use super::forms::Form;
+use super::editor::Recovery;
 use super::io::Write;
 use crate::db::drafts::{DraftFilter, DraftListItem};
 
@@ -287,21 +286,6 @@ pub struct DraftsState {
     pub types: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfirmAction {
-    DeleteDraft {
-        id: i32,
-    },
-    BulkResearch {
-        filter: crate::db::prospects::ProspectFilter,
-    },
-    /// y runs a failed or cancelled job again.
-    RetryJob {
-        kind: crate::llm::JobKind,
-    },
-    Day(super::day::DayConfirm),
-}
-
 /// Background LLM jobs, newest first, with what they cost.
 #[derive(Debug, Clone, Default)]
 pub struct JobsState {
@@ -329,52 +313,8 @@ impl JobsState {
     }
 }
 
-#[derive(Debug, Clone)]
-pub enum Popup {
-    Help {
-        scroll: u16,
-    },
-    /// A full interaction; `None` while loading.
-    Interaction {
-        id: i32,
-        interaction: Option<Interaction>,
-        scroll: u16,
-    },
-    Picker(Picker),
-    Form(Box<Form>),
-    Editor(Box<DraftEditor>),
-    /// Unsaved drafts found at start-up: restore, discard or decide later.
-    Recover {
-        records: Vec<Recovery>,
-        selected: usize,
-        /// `d` was pressed once: a second `d` discards for good.
-        confirm_discard: bool,
-    },
-    Confirm {
-        message: String,
-        action: ConfirmAction,
-    },
-    /// Every research run of the selected prospect, newest first.
-    ResearchHistory {
-        scroll: u16,
-    },
-    /// `I`: a CSV file's path, its dry run, the import and its summary.
-    Import(Box<super::transfer::ImportPopup>),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PickPurpose {
-    ProspectStatus { prospect_id: i32 },
-    Day(super::day::DayPick),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picker {
-    pub title: String,
-    pub options: Vec<String>,
-    pub selected: usize,
-    pub purpose: PickPurpose,
-}
+/// Popups are part of the state; each one's type lives with its keys.
+pub use super::popups::{ConfirmAction, PickPurpose, Picker, Popup};
 
 /// The status bar's facts.
 #[derive(Debug, Clone, Default)]

@@ -3,7 +3,6 @@
 //! hand or by LLM, log a call or email, mark a draft sent, snooze).
 
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::day::{DayPick, DayRequest, QueueTarget, TodayState};
 use super::forms::{Field, Form, FormKind};
@@ -187,7 +186,12 @@ impl App {
                 }
                 None => self.say("select a prospect's row"),
             },
-            Command::EditProspect | Command::EditCompany => self.say("Enter opens the prospect; e and c edit it there"),
+            Command::EditProspect | Command::EditCompany => self.say(&format!(
+                "{} opens the prospect; {} and {} edit it there",
+                self.keys.label(Command::Open),
+                self.keys.label(Command::EditProspect),
+                self.keys.label(Command::EditCompany)
+            )),
             Command::Snooze => match &item {
                 Some(i) => self.open_snooze(i),
                 None => self.say("nothing selected to snooze"),
@@ -210,8 +214,12 @@ impl App {
         self.state.pane = Pane::Detail;
         self.state.searching = false;
         self.reset_prospects(out);
-        self.state.status.message =
-            Some(format!("{} · Esc clears the search, 0 goes back to Today", crate::sanitize::line(&p.full_name)));
+        self.state.status.message = Some(format!(
+            "{} · {} clears the search, {} goes back to Today",
+            crate::sanitize::line(&p.full_name),
+            self.keys.label(Command::Back),
+            self.keys.label(Command::ViewToday)
+        ));
     }
 
     fn open_event(&mut self, id: Option<i32>, out: &mut Vec<Request>) {
@@ -288,12 +296,11 @@ impl App {
         }
     }
 
-    /// A draft opened for "mark sent" gets F5 pressed for it, so the
-    /// editor's own checks and its y/n question apply.
-    pub(super) fn after_draft_opened(&mut self, out: &mut Vec<Request>) {
+    /// A draft opened for "mark sent" asks at once, in the editor.
+    pub(super) fn after_draft_opened(&mut self) {
         let Some(id) = self.state.day.today.send_on_open.take() else { return };
         if matches!(&self.state.popup, Some(Popup::Editor(e)) if e.draft_id == Some(id)) {
-            self.editor_key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE), out);
+            self.editor_mark_sent();
         }
     }
 }

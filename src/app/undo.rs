@@ -83,7 +83,7 @@ impl App {
         if let Some(prospect_id) = sent {
             self.status_move(prospect_id, Trigger::DraftSent, out);
         }
-        self.after_draft_opened(out);
+        self.after_draft_opened();
         if saved {
             self.reload_today_if_shown(out);
         }

@@ -129,6 +129,12 @@ impl App {
             // Handled by match_command.
             MatchEvent | ApproveInvitations | ResearchHistory => {}
             Import | Export => {} // handled by transfer_command
+            // The popups' own scopes: never looked up for the views.
+            FormSave | FormCancel | FormNext | FormPrev | FormConfirm | FormClear => {}
+            EditorSave | EditorClose | EditorType | EditorStatus | EditorEvent | EditorPreview | EditorCopy
+            | EditorToFile | EditorMarkSent => {}
+            AnswerYes | AnswerNo | AnswerSave | AnswerDiscard | AnswerRestore | AnswerWithDrafts | AnswerTheirs
+            | AnswerMine | AnswerBoth | AnswerSwitch => {}
             // Handled by day_command (Today, marks, undo).
             ViewToday | Mark | MarkAll | ExportMarked | Undo | Snooze | MarkSent => {}
             NextPane | PrevPane => {

@@ -3,31 +3,73 @@
 //! three can never disagree.
 
 macro_rules! commands {
-    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+    ($($scope:ident { $($variant:ident => $name:literal, $desc:literal;)* })*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Command { $($variant),* }
+        pub enum Command { $($($variant),*),* }
 
         impl Command {
-            pub const ALL: &'static [Command] = &[$(Command::$variant),*];
+            pub const ALL: &'static [Command] = &[$($(Command::$variant),*),*];
 
             /// The name used in config.toml.
             pub fn name(self) -> &'static str {
-                match self { $(Command::$variant => $name),* }
+                match self { $($(Command::$variant => $name),*),* }
             }
 
             /// What it does, for the help overlay.
             pub fn description(self) -> &'static str {
-                match self { $(Command::$variant => $desc),* }
+                match self { $($(Command::$variant => $desc),*),* }
+            }
+
+            /// Where the command's keys apply.
+            pub fn scope(self) -> Scope {
+                match self { $($(Command::$variant => Scope::$scope),*),* }
+            }
+
+            /// A word or two for key lines: the name without its scope's prefix.
+            pub fn hint(self) -> String {
+                let name = self.name();
+                let short = ["form_", "editor_", "answer_"].iter().find_map(|p| name.strip_prefix(p)).unwrap_or(name);
+                short.replace('_', " ")
             }
 
             pub fn from_name(name: &str) -> Option<Self> {
-                match name { $($name => Some(Command::$variant),)* _ => None }
+                match name { $($($name => Some(Command::$variant),)*)* _ => None }
             }
         }
     };
 }
 
+/// Where a key applies. A key means one command per scope: `Esc` is "back"
+/// in the views, "cancel" in a form and "no" in a question. In a text field,
+/// typing comes first: a printable key without Ctrl/Alt is text there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// The views and the popups that only scroll or pick (help, pickers).
+    Main,
+    /// Forms, the search box and the import path.
+    Form,
+    /// The draft editor (keys it does not claim edit the text).
+    Editor,
+    /// A question a popup asks: confirm, unsaved drafts, conflicts, import.
+    Answer,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Main, Scope::Form, Scope::Editor, Scope::Answer];
+
+    /// The help overlay's heading for the scope.
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Main => "Everywhere",
+            Scope::Form => "In forms, the search box and the import path (typing edits the field; \u{2190}/\u{2192}/Space change a choice)",
+            Scope::Editor => "In the draft editor (other keys edit the text: Ctrl-U/Ctrl-R undo/redo, Alt-F/Alt-B words)",
+            Scope::Answer => "When a popup asks a question",
+        }
+    }
+}
+
 commands! {
+    Main {
     Quit => "quit", "Quit Closer";
     Back => "back", "Close the popup or view; clear the search";
     Help => "help", "Show or hide this help";
@@ -80,6 +122,38 @@ commands! {
     Undo => "undo", "Undo the last status, active or bulk change";
     Snooze => "snooze", "(Today) Snooze the selected item: 1 day, 3 days, next week or a date";
     MarkSent => "mark_sent", "(Today) Mark the selected draft sent (opens it and asks)";
+    }
+    Form {
+    FormSave => "form_save", "Save the form";
+    FormCancel => "form_cancel", "Close the form (press twice when something changed)";
+    FormNext => "form_next", "Next field (the import path: complete the file name)";
+    FormPrev => "form_prev", "Previous field";
+    FormConfirm => "form_confirm", "Next field; saves on the last one; a new line in a long text";
+    FormClear => "form_clear", "Clear the field";
+    }
+    Editor {
+    EditorSave => "editor_save", "Save the draft";
+    EditorClose => "editor_close", "Close the editor (asks if anything is unsaved); leave the preview";
+    EditorType => "editor_type", "Cycle the draft's type";
+    EditorStatus => "editor_status", "Cycle the draft's status";
+    EditorEvent => "editor_event", "Link an event (a searchable list, upcoming first)";
+    EditorPreview => "editor_preview", "Preview the draft as it will be sent";
+    EditorCopy => "editor_copy", "Copy the filled draft to the clipboard";
+    EditorToFile => "editor_to_file", "Write the filled draft to a file";
+    EditorMarkSent => "editor_mark_sent", "Mark the draft sent (asks first)";
+    }
+    Answer {
+    AnswerYes => "answer_yes", "Yes";
+    AnswerNo => "answer_no", "No, cancel, decide later";
+    AnswerSave => "answer_save", "Save (closing an editor with unsaved changes)";
+    AnswerDiscard => "answer_discard", "Discard (asks twice for unsaved drafts)";
+    AnswerRestore => "answer_restore", "Restore the unsaved draft into the editor";
+    AnswerWithDrafts => "answer_with_drafts", "Yes, and draft outreach too";
+    AnswerTheirs => "answer_theirs", "Keep their version (a draft changed by someone else)";
+    AnswerMine => "answer_mine", "Keep mine (saves over theirs)";
+    AnswerBoth => "answer_both", "Keep both in the editor, to merge by hand";
+    AnswerSwitch => "answer_switch", "Import: update duplicates instead of skipping them, or back";
+    }
 }
 
 #[cfg(test)]
@@ -93,5 +167,23 @@ mod tests {
         for c in Command::ALL {
             assert!(!keys.keys_for(*c).is_empty(), "{} has no key in config.toml", c.name());
         }
+    }
+
+    #[test]
+    fn a_command_name_says_its_scope_and_its_hint_drops_it() {
+        for c in Command::ALL {
+            let prefix = match c.scope() {
+                Scope::Main => None,
+                Scope::Form => Some("form_"),
+                Scope::Editor => Some("editor_"),
+                Scope::Answer => Some("answer_"),
+            };
+            if let Some(p) = prefix {
+                assert!(c.name().starts_with(p), "{} is in {:?}", c.name(), c.scope());
+                assert!(!c.hint().contains(p.trim_end_matches('_')), "{}", c.hint());
+            }
+        }
+        assert_eq!(Command::EditorMarkSent.hint(), "mark sent");
+        assert_eq!(Command::NewDraft.hint(), "new draft");
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::command::Command;
+use super::command::{Command, Scope};
 
 /// One key with modifiers, as written in config.toml.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,6 +57,10 @@ impl KeySpec {
             f if f.len() > 1 && f.starts_with('F') && f[1..].parse::<u8>().is_ok() => {
                 KeyCode::F(f[1..].parse().unwrap())
             }
+            // Ctrl-S and Ctrl-s are one key: terminals report Ctrl with the lower case.
+            c if c.chars().count() == 1 && mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.chars().next().unwrap().to_ascii_lowercase())
+            }
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
             _ => return Err(format!("unknown key {s:?}")),
         };
@@ -84,6 +88,8 @@ impl fmt::Display for KeySpec {
         }
         match self.code {
             KeyCode::Char(' ') => write!(f, "Space"),
+            // Shown as habit writes it (Ctrl-S); read either way.
+            KeyCode::Char(c) if self.mods.contains(KeyModifiers::CONTROL) => write!(f, "{}", c.to_ascii_uppercase()),
             KeyCode::Char(c) => write!(f, "{c}"),
             KeyCode::BackTab => write!(f, "Shift-Tab"),
             KeyCode::PageDown => write!(f, "PgDn"),
@@ -94,10 +100,11 @@ impl fmt::Display for KeySpec {
     }
 }
 
-/// Command ↔ keys, both ways.
+/// Command ↔ keys, both ways. A key is unique within its command's
+/// [`Scope`], so `Esc` can be "back", "cancel the form" and "no".
 #[derive(Debug, Clone)]
 pub struct KeyBindings {
-    by_key: BTreeMap<String, Command>,
+    by_key: BTreeMap<(Scope, String), Command>,
     by_command: BTreeMap<Command, Vec<KeySpec>>,
 }
 
@@ -111,7 +118,7 @@ impl KeyBindings {
             let mut parsed = Vec::new();
             for s in specs {
                 let spec = KeySpec::parse(s).map_err(|e| format!("`ui.keys.{name}`: {e}"))?;
-                if let Some(other) = by_key.insert(spec_id(&spec), command) {
+                if let Some(other) = by_key.insert((command.scope(), spec_id(&spec)), command) {
                     if other != command {
                         return Err(format!("`ui.keys.{name}`: key {s:?} is also bound to `{}`", other.name()));
                     }
@@ -123,12 +130,30 @@ impl KeyBindings {
         Ok(Self { by_key, by_command })
     }
 
+    /// The views' command for a key.
     pub fn command_for(&self, ev: &KeyEvent) -> Option<Command> {
-        self.by_key.get(&spec_id(&KeySpec::from_event(ev))).copied()
+        self.command_in(Scope::Main, ev)
+    }
+
+    /// The command a key means in `scope`.
+    pub fn command_in(&self, scope: Scope, ev: &KeyEvent) -> Option<Command> {
+        self.by_key.get(&(scope, spec_id(&KeySpec::from_event(ev)))).copied()
+    }
+
+    /// Whether the key is text in a field (a printable key without Ctrl or
+    /// Alt): typing wins over single-letter commands there.
+    pub fn is_text(ev: &KeyEvent) -> bool {
+        matches!(ev.code, KeyCode::Char(_)) && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
     }
 
     pub fn keys_for(&self, command: Command) -> &[KeySpec] {
         self.by_command.get(&command).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// "Ctrl-S save · Esc close": each command's keys and a word or two
+    /// (its config name without the scope's prefix), for a popup's key line.
+    pub fn hints(&self, commands: &[Command]) -> String {
+        commands.iter().map(|c| format!("{} {}", self.label(*c), c.hint())).collect::<Vec<_>>().join(" · ")
     }
 
     /// The keys of a command joined for display, e.g. "j/Down".

@@ -9,7 +9,7 @@ use ratatui::Frame;
 use super::common::{block, fit};
 use super::layout;
 use crate::app::state::Pane;
-use crate::app::App;
+use crate::app::{App, Command};
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -46,7 +46,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         filters.push(Span::styled(format!("prospect #{p} "), app.theme.warning));
     }
     if filters.is_empty() {
-        filters.push(Span::styled("all drafts · / search · s status · t type · Enter edit · d new", app.theme.muted));
+        let k = |c| app.keys.label(c);
+        let text = format!(
+            "all drafts · {} search · {} status · {} type · {} edit · {} new",
+            k(Command::Search),
+            k(Command::FilterStatus),
+            k(Command::FilterType),
+            k(Command::Open),
+            k(Command::NewDraft)
+        );
+        filters.push(Span::styled(text, app.theme.muted));
     }
     if inner.height < 2 {
         return;
@@ -103,7 +112,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     lines.extend(sanitize::multiline(&x.preview).lines().map(|l| Line::from(l.to_string())));
     let more = if x.preview.chars().count() >= crate::db::drafts::PREVIEW_CHARS { "…  " } else { "" };
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(format!("{more}Enter opens the editor"), app.theme.muted)));
+    lines.push(Line::from(Span::styled(
+        format!("{more}{} opens the editor", app.keys.label(Command::Open)),
+        app.theme.muted,
+    )));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(format!("Draft #{}", x.id), !focused, app)),
         detail_area,

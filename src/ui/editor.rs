@@ -9,17 +9,19 @@ use ratatui::Frame;
 use super::common::{block, clear_popup};
 use super::layout::centered;
 use crate::app::editor::{render_placeholders, DraftEditor, EditorPrompt};
-use crate::app::App;
+use crate::app::popups::editor;
+use crate::app::{App, Command};
 use crate::sanitize;
 
 /// The preview's title warns about placeholders that have no value yet
 /// (`{event}` with no event chosen), since they would be sent as written.
-fn preview_title(e: &DraftEditor) -> String {
+fn preview_title(app: &App, e: &DraftEditor) -> String {
     let unfilled = crate::app::editor::unfilled_placeholders(&e.text(), &e.context);
+    let back = app.keys.label(Command::EditorClose);
     if unfilled.is_empty() {
-        "Preview, as it will be sent (Esc back to editing)".into()
+        format!("Preview, as it will be sent ({back} back to editing)")
     } else {
-        format!("Preview, as it will be sent · ⚠ no value for {} · Esc back", unfilled.join(", "))
+        format!("Preview, as it will be sent · ⚠ no value for {} · {back} back", unfilled.join(", "))
     }
 }
 
@@ -72,7 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
             Paragraph::new(sanitize::multiline(&text).into_owned())
                 .wrap(Wrap { trim: false })
                 .scroll((e.preview_scroll, 0))
-                .block(block(preview_title(e), false, app)),
+                .block(block(preview_title(app, e), false, app)),
             body,
         );
     } else {
@@ -80,14 +82,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
     }
 
     let hints = match &e.prompt {
-        EditorPrompt::None => {
-            "Ctrl-S save · Esc close · Ctrl-T type · Ctrl-L status · Ctrl-G event · F2 preview · F3 copy · F4 to file · F5 mark sent · Ctrl-U/Ctrl-R undo/redo".to_string()
-        }
-        EditorPrompt::ConfirmClose => "Unsaved changes: s save and close · d discard them · Esc keep editing".to_string(),
-        EditorPrompt::ConfirmSent => {
-            "Mark this draft sent? It logs the interaction and sets last contacted. y yes · any other key no".to_string()
-        }
-        EditorPrompt::Conflict(_) | EditorPrompt::PickEvent(_) => String::new(),
+        EditorPrompt::None => editor::key_line(&app.keys),
+        EditorPrompt::Conflict(_) => String::new(),
+        prompt => editor::prompt_line(&app.keys, prompt).unwrap_or_default(),
     };
     frame.render_widget(Paragraph::new(hints).style(app.theme.muted).wrap(Wrap { trim: true }), footer);
 
@@ -99,9 +96,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
         clear_popup(frame, r);
         let b = block(
             format!(
-                "Draft #{} was changed by someone else at {} · t theirs · m mine · b both · Esc later",
+                "Draft #{} was changed by someone else at {} · {}",
                 theirs.id,
-                theirs.updated_at.format("%H:%M:%S")
+                theirs.updated_at.format("%H:%M:%S"),
+                editor::prompt_line(&app.keys, &e.prompt).unwrap_or_default()
             ),
             true,
             app,

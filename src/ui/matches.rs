@@ -30,9 +30,10 @@ pub fn invitation_line(app: &App, event_id: i32) -> Line<'static> {
 pub fn hint_line(app: &App, event_id: i32) -> Line<'static> {
     let text = match app.state.matches.reports.get(&event_id) {
         Some(r) => format!(
-            "{} ranked, {} selected in this session's run · Tab to Matches shows them",
+            "{} ranked, {} selected in this session's run · {} to Matches shows them",
             r.ranked.len(),
-            r.selected().count()
+            r.selected().count(),
+            app.keys.label(Command::NextPane)
         ),
         None => format!("{} matches prospects to this event", app.keys.label(Command::MatchEvent)),
     };
@@ -66,11 +67,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, event_id: i32) {
         }
         header.push(Line::from(Span::styled(
             format!(
-                "top {} or score ≥ {}{} · {} already invited (skipped) · Enter opens an invitation · {} approves the selected",
+                "top {} or score ≥ {}{} · {} already invited (skipped) · {} opens an invitation · {} approves the selected",
                 r.options.top_n,
                 r.options.min_score,
                 if r.options.dry_run { " · dry run" } else { "" },
                 r.already_invited,
+                keys(Command::Open),
                 keys(Command::ApproveInvitations)
             ),
             app.theme.muted,
@@ -86,7 +88,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, event_id: i32) {
     } else {
         header.push(Line::from(Span::styled(
             format!(
-                "Enter opens one · {} approves those still in draft · {} matches again (invited prospects are skipped)",
+                "{} opens one · {} approves those still in draft · {} matches again (invited prospects are skipped)",
+                keys(Command::Open),
                 keys(Command::ApproveInvitations),
                 keys(Command::MatchEvent)
             ),

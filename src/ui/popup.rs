@@ -8,8 +8,10 @@ use ratatui::Frame;
 use super::common::{block, clear_popup};
 use super::layout::centered;
 use crate::app::forms::{FieldKind, Form};
+use crate::app::popups::{reader, recover};
 use crate::app::state::Popup;
 use crate::app::{App, Command};
+use crate::config::command::Scope;
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
@@ -47,8 +49,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             let start = (*scroll as usize).min(total.saturating_sub(1));
             let height = rect.height as usize;
             lines.extend(body.lines().skip(start).take(height).map(|l| Line::from(l.to_string())));
-            let title =
-                format!("Interaction #{} · line {}/{} (j/k PgUp/PgDn g/G, Esc close)", x.id, start + 1, total.max(1));
+            let title = format!(
+                "Interaction #{} · line {}/{} ({})",
+                x.id,
+                start + 1,
+                total.max(1),
+                reader::key_line(&app.keys)
+            );
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(title, true, app)), rect);
         }
         Popup::Picker(p) => {
@@ -95,41 +102,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             let mut state = ListState::default().with_selected(Some(*selected));
             frame.render_stateful_widget(
                 List::new(items)
-                    .block(block(
-                        if *confirm_discard {
-                            "Discard this unsaved text for good? d again discards · any other key keeps it"
-                        } else {
-                            "Unsaved drafts from a previous session · r restore · d discard · Esc later"
-                        },
-                        true,
-                        app,
-                    ))
+                    .block(block(recover::key_line(&app.keys, *confirm_discard), true, app))
                     .highlight_style(app.theme.selection),
                 rect,
                 &mut state,
             );
         }
-        Popup::Confirm { message, .. } => {
+        Popup::Confirm { message, action } => {
             let rect = centered(area, 60, 20);
             clear_popup(frame, rect);
-            frame.render_widget(
-                Paragraph::new(sanitize::line(message).into_owned())
-                    .wrap(Wrap { trim: true })
-                    .block(block("Confirm", true, app)),
-                rect,
-            );
+            let text = format!("{}\n\n{}", sanitize::multiline(message), action.key_line(&app.keys));
+            frame
+                .render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block("Confirm", true, app)), rect);
         }
     }
 }
 
-/// Keys that are not commands (forms, the draft editor, the mouse).
-const HELP_NOTES: &[&str] = &[
-    "In forms: Tab/↓ next field · Shift-Tab/↑ previous · ←/→/Space change a choice",
-    "          Ctrl-S or Enter on the last field saves · Esc cancels (twice if changed)",
-    "In the draft editor: Ctrl-S save · Esc close (asks if changed) · Ctrl-T type · Ctrl-L status · Ctrl-G event",
-    "          F2 preview · F3 copy · F4 to file · F5 mark sent · Ctrl-U/Ctrl-R undo/redo · Alt-f/Alt-b words",
-    "Mouse: wheel scrolls, click selects a prospect",
-];
+/// What is not a key binding.
+const HELP_NOTES: &[&str] = &["Mouse: wheel scrolls, click selects a prospect"];
 
 fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     // Narrow terminals get the whole width: the lines wrap instead of being cut.
@@ -137,11 +127,18 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     clear_popup(frame, rect);
     let mut lines =
         vec![Line::from(Span::styled("Key bindings (change them in config.toml [ui.keys])", app.theme.title))];
-    for c in Command::ALL {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:>18}  ", app.keys.label(*c)), app.theme.accent),
-            Span::raw(c.description()),
-        ]));
+    // Every command, grouped by where its keys apply.
+    for scope in Scope::ALL {
+        if scope != Scope::Main {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(scope.title(), app.theme.title)));
+        }
+        for c in Command::ALL.iter().filter(|c| c.scope() == scope) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>18}  ", app.keys.label(*c)), app.theme.accent),
+                Span::raw(c.description()),
+            ]));
+        }
     }
     lines.push(Line::default());
     lines.extend(HELP_NOTES.iter().map(|n| Line::from(Span::styled(*n, app.theme.muted))));
@@ -150,12 +147,13 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
     let visible = rect.height.saturating_sub(2) as usize;
     let below = rows.saturating_sub(visible + scroll as usize);
+    let (down, up, close) = (app.keys.label(Command::Down), app.keys.label(Command::Up), app.keys.label(Command::Back));
     let title = if below > 0 {
-        format!("Help · {} more below: j/↓/PgDn · Esc closes", below)
+        format!("Help · {below} more below: {down} · {close} closes")
     } else if scroll > 0 {
-        "Help · k/↑ back up · Esc closes".to_string()
+        format!("Help · {up} back up · {close} closes")
     } else {
-        "Help (Esc to close)".to_string()
+        format!("Help ({close} to close)")
     };
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(block(title, true, app)),
@@ -198,7 +196,7 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
                 }
                 if let Some(e) = &f.error {
                     lines.push(Line::from(Span::styled(format!("{:>15}⚠ {}", "", sanitize::line(e)), app.theme.error)));
-                } else if let (true, Some(h)) = (focused, f.hint) {
+                } else if let (true, Some(h)) = (focused, &f.hint) {
                     lines.push(Line::from(Span::styled(format!("{:>15}{h}", ""), app.theme.muted)));
                 }
                 continue;
@@ -211,7 +209,7 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         lines.push(Line::from(spans));
         if let Some(e) = &f.error {
             lines.push(Line::from(Span::styled(format!("{:>15}⚠ {}", "", sanitize::line(e)), app.theme.error)));
-        } else if let (true, Some(h)) = (focused, f.hint) {
+        } else if let (true, Some(h)) = (focused, &f.hint) {
             lines.push(Line::from(Span::styled(format!("{:>15}{h}", ""), app.theme.muted)));
         }
     }
@@ -220,7 +218,10 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
         lines.push(Line::from(Span::styled(sanitize::line(m).into_owned(), app.theme.warning)));
     }
     let verb = if form.kind == crate::app::forms::FormKind::CostRange { "apply" } else { "save" };
-    lines.push(Line::from(Span::styled(format!("Ctrl-S {verb} · Tab next · Esc cancel"), app.theme.muted)));
+    let k = |c| app.keys.label(c);
+    let keys =
+        format!("{} {verb} · {} next · {} cancel", k(Command::FormSave), k(Command::FormNext), k(Command::FormCancel));
+    lines.push(Line::from(Span::styled(keys, app.theme.muted)));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(form.title.clone(), true, app)),
         rect,

@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use super::common::{block, fit};
 use crate::app::state::Pane;
-use crate::app::App;
+use crate::app::{App, Command};
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -79,10 +79,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let rows_visible = table_area.height.saturating_sub(1) as usize;
 
     if l.total == Some(0) {
+        let k = |c| app.keys.label(c);
         let msg = if l.filter == Default::default() {
-            "No prospects yet. Press n to add one, or run `closer demo` for sample data."
+            format!(
+                "No prospects yet. Press {} to add one, or run `closer demo` for sample data.",
+                k(Command::NewProspect)
+            )
         } else {
-            "No prospect matches. Esc clears the search, x clears all filters."
+            format!(
+                "No prospect matches. {} clears the search, {} clears all filters.",
+                k(Command::Back),
+                k(Command::ClearFilters)
+            )
         };
         frame.render_widget(Paragraph::new(msg).style(app.theme.muted), Rect { y: table_area.y + 1, ..table_area });
         return;

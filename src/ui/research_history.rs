@@ -42,8 +42,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
         }
         lines.push(Line::default());
     }
-    let title =
-        format!("Research history of {name} · {} run(s), newest first (j/k scroll, Esc close)", p.research.len());
+    let title = format!(
+        "Research history of {name} · {} run(s), newest first ({})",
+        p.research.len(),
+        crate::app::popups::reader::key_line(&app.keys)
+    );
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)).block(block(title, true, app)),
         rect,

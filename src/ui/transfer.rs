@@ -9,10 +9,10 @@ use ratatui::Frame;
 
 use super::common::block;
 use super::layout::centered;
-use crate::app::transfer::{ImportPopup, ImportStage};
+use crate::app::popups::import::{key_line, ImportPopup, ImportStage};
 use crate::app::App;
 use crate::import::report::{counts, rejections, thousands};
-use crate::import::{OnDuplicate, Phase};
+use crate::import::Phase;
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
                  website, linkedin_url, location, status, is_active, last_contacted_at. Duplicates by email.",
                 app.theme.muted,
             )));
-            "Enter check the file (a dry run: nothing changes) · Tab complete · Ctrl-U clear · Esc close"
+            key_line(&app.keys, p)
         }
         ImportStage::Checking | ImportStage::Importing => {
             lines.push(Line::default());
@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
                 app.theme.title,
             )));
             lines.push(Line::from(progress_text(p, rect.width.saturating_sub(30) as usize)));
-            "Esc cancel (nothing is changed: the import is one transaction)"
+            key_line(&app.keys, p)
         }
         ImportStage::Review(s) | ImportStage::Done(s) => {
             lines.push(Line::default());
@@ -63,15 +63,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
                 let room = inner_rows.saturating_sub(lines.len() + 3).max(1);
                 lines.extend(rejections(s, room.saturating_sub(1)).into_iter().map(|l| Line::from(format!("  {l}"))));
             }
-            if matches!(p.stage, ImportStage::Review(_)) {
-                if s.dry_run && p.on_duplicate == OnDuplicate::Update {
-                    "Enter/y import · u skip duplicates instead of updating · Esc back"
-                } else {
-                    "Enter/y import · u update duplicates from the file instead of skipping · Esc back"
-                }
-            } else {
-                "Enter or Esc close"
-            }
+            key_line(&app.keys, p)
         }
     };
     if let Some(e) = &p.error {

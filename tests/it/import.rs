@@ -9,8 +9,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use closer::app::io::Io;
+use closer::app::popups::import::ImportStage;
 use closer::app::state::Popup;
-use closer::app::transfer::ImportStage;
 use closer::app::App;
 use closer::config::Config;
 use closer::db::export::ExportFilter;
@@ -500,7 +500,7 @@ async fn the_command_line_prints_templates_summaries_and_private_files() {
     std::fs::remove_dir_all(dir).ok();
 }
 
-fn import_popup(app: &App) -> &closer::app::transfer::ImportPopup {
+fn import_popup(app: &App) -> &closer::app::popups::import::ImportPopup {
     match &app.state.popup {
         Some(Popup::Import(p)) => p,
         other => panic!("expected the import popup, got {other:?}"),

@@ -259,17 +259,38 @@ async fn a_failed_write_is_reported_not_dropped() {
 fn every_command_is_in_the_help_and_hints_use_the_bound_keys() {
     let mut config = Config::defaults();
     config.ui.keys.insert("search".into(), vec!["Ctrl-f".into()]);
+    // A popup's keys are commands too: rebound, its key line follows.
+    config.ui.keys.insert("form_save".into(), vec!["Ctrl-w".into()]);
+    config.ui.keys.insert("editor_preview".into(), vec!["F9".into()]);
     let app = App::new(&config, Default::default(), "db".into(), (120, 72));
     let mut app = app;
     app.update(Action::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
-    let text = screen(&app);
+    // The help scrolls: read it page by page.
+    let mut text = String::new();
+    for _ in 0..10 {
+        text.push_str(&screen(&app));
+        app.update(Action::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
+    }
     for c in Command::ALL {
         assert!(text.contains(c.description()), "help lists {}", c.name());
     }
-    assert!(text.contains("Ctrl-f"), "the help shows the configured key");
+    assert!(text.contains("Ctrl-F"), "the help shows the configured key");
+    assert!(text.contains("Ctrl-W") && text.contains("F9"), "and the configured popup keys");
     app.state.popup = None;
     let text = screen(&app);
-    assert!(text.lines().last().unwrap().contains("Ctrl-f search"), "hints use the configured key");
+    assert!(text.lines().last().unwrap().contains("Ctrl-F search"), "hints use the configured key");
+    // A form's key line and its save key come from the key map.
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)));
+    let text = screen(&app);
+    assert!(text.contains("Ctrl-W save"), "{text}");
+    assert!(!text.contains("Ctrl-S"), "no stale key named: {text}");
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)));
+    let Some(Popup::Form(form)) = &app.state.popup else { panic!("the form stays open") };
+    let errors = |f: &closer::app::forms::Form| f.fields.iter().filter(|x| x.error.is_some()).count();
+    assert!(errors(form) == 0 && !form.saving, "Ctrl-S is no longer save");
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)));
+    let Some(Popup::Form(form)) = &app.state.popup else { panic!("an empty form stays open") };
+    assert!(errors(form) > 0, "Ctrl-W submitted: the form says what is missing");
 }
 
 #[test]

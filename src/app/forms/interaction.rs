@@ -4,7 +4,7 @@
 use crate::app::forms::{Field, Form, FormKind};
 use crate::app::io::Request;
 use crate::app::state::*;
-use crate::app::App;
+use crate::app::{App, Command};
 use crate::db::EnumKind;
 
 /// What a choice field shows for "nothing chosen".
@@ -25,7 +25,11 @@ impl App {
             Field::choice("interaction_type", "Type", types, ""),
             Field::text("interaction_date", "Date (UTC)", now).with_hint("YYYY-MM-DD HH:MM"),
             Field::text("subject", "Subject", ""),
-            Field::multiline("content", "Content", "").with_hint("Enter starts a new line · Tab next field"),
+            Field::multiline("content", "Content", "").with_hint(format!(
+                "{} starts a new line · {} next field",
+                self.keys.label(Command::FormConfirm),
+                self.keys.label(Command::FormNext)
+            )),
             Field::choice("sentiment", "Sentiment", SENTIMENTS.iter().map(|s| s.to_string()).collect(), NO_CHOICE),
             Field::text("outcome", "Outcome", ""),
             Field::choice("event", "Event", events, NO_CHOICE).with_hint("←/→ choose; upcoming events first"),

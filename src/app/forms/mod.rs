@@ -32,7 +32,7 @@ pub struct Field {
     pub cursor: usize,
     pub kind: FieldKind,
     pub error: Option<String>,
-    pub hint: Option<&'static str>,
+    pub hint: Option<String>,
 }
 
 impl Field {
@@ -75,8 +75,8 @@ impl Field {
         }
     }
 
-    pub fn with_hint(mut self, hint: &'static str) -> Self {
-        self.hint = Some(hint);
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
 

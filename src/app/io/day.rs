@@ -130,7 +130,10 @@ impl Io {
                 }
                 let what = if *drafts { "drafts" } else { "research" };
                 day(DayLoaded::Done {
-                    message: format!("queued {what} for {}; 6 shows progress", plural(queued, "prospect", "prospects")),
+                    message: format!(
+                        "queued {what} for {}; the Jobs view shows progress",
+                        plural(queued, "prospect", "prospects")
+                    ),
                 })
             }
             DayRequest::ExportMarked { ids } => {

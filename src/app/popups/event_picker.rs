@@ -1,8 +1,11 @@
 //! The draft editor's event picker (Ctrl-G): a list of events, upcoming
-//! first, narrowed as you type; Enter links the chosen one (or none).
+//! first, narrowed as you type; the form keys move, link (or unlink) and
+//! cancel, as in any field with a list.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
+use crate::config::command::Scope;
+use crate::config::{Command, KeyBindings};
 use crate::db::models::Event;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -42,24 +45,33 @@ impl EventPicker {
         out
     }
 
-    pub fn key(&mut self, key: KeyEvent, events: &[Event]) -> Picked {
+    pub fn key(&mut self, key: KeyEvent, keys: &KeyBindings, events: &[Event]) -> Picked {
         let n = self.options(events).len();
-        match key.code {
-            KeyCode::Esc => return Picked::Cancelled,
-            KeyCode::Enter => {
-                return Picked::Chosen(self.options(events).get(self.selected).copied().flatten().map(|e| e.id))
-            }
-            KeyCode::Down => self.selected = (self.selected + 1).min(n - 1),
-            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
-            KeyCode::PageDown => self.selected = (self.selected + 10).min(n - 1),
-            KeyCode::PageUp => self.selected = self.selected.saturating_sub(10),
-            KeyCode::Backspace => {
-                self.query.pop();
-                self.selected = usize::from(self.options(events).len() > 1);
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        if KeyBindings::is_text(&key) {
+            if let KeyCode::Char(c) = key.code {
                 self.query.push(c);
                 self.selected = usize::from(self.options(events).len() > 1);
+            }
+            return Picked::Open;
+        }
+        if key.code == KeyCode::Backspace {
+            self.query.pop();
+            self.selected = usize::from(self.options(events).len() > 1);
+            return Picked::Open;
+        }
+        let command = keys.command_in(Scope::Form, &key).or_else(|| keys.command_for(&key));
+        match command {
+            Some(Command::FormCancel) => return Picked::Cancelled,
+            Some(Command::FormConfirm | Command::FormSave) => {
+                return Picked::Chosen(self.options(events).get(self.selected).copied().flatten().map(|e| e.id))
+            }
+            Some(Command::FormNext) => self.selected = (self.selected + 1).min(n - 1),
+            Some(Command::FormPrev) => self.selected = self.selected.saturating_sub(1),
+            Some(Command::PageDown) => self.selected = (self.selected + 10).min(n - 1),
+            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(10),
+            Some(Command::FormClear) => {
+                self.query.clear();
+                self.selected = usize::from(n > 1);
             }
             _ => {}
         }
@@ -75,6 +87,7 @@ pub fn label(e: &Event) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyModifiers;
 
     fn event(id: i32, kind: &str, place: &str) -> Event {
         let t = chrono::NaiveDate::from_ymd_opt(2026, 12, id as u32).unwrap().and_hms_opt(9, 0, 0).unwrap();
@@ -93,6 +106,10 @@ mod tests {
         }
     }
 
+    fn keys() -> KeyBindings {
+        crate::config::Config::defaults().key_bindings()
+    }
+
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
@@ -103,17 +120,17 @@ mod tests {
         let mut p = EventPicker::open(&events, None);
         assert_eq!(p.selected, 1, "the soonest event first");
         for c in "seo".chars() {
-            assert_eq!(p.key(key(KeyCode::Char(c)), &events), Picked::Open);
+            assert_eq!(p.key(key(KeyCode::Char(c)), &keys(), &events), Picked::Open);
         }
         assert_eq!(p.options(&events).len(), 2);
-        assert_eq!(p.key(key(KeyCode::Enter), &events), Picked::Chosen(Some(2)));
+        assert_eq!(p.key(key(KeyCode::Enter), &keys(), &events), Picked::Chosen(Some(2)));
         // Back up to "no event" to unlink.
         let mut p = EventPicker::open(&events, Some(3));
         assert_eq!(p.selected, 3);
         for _ in 0..5 {
-            p.key(key(KeyCode::Up), &events);
+            p.key(key(KeyCode::Up), &keys(), &events);
         }
-        assert_eq!(p.key(key(KeyCode::Enter), &events), Picked::Chosen(None));
-        assert_eq!(p.key(key(KeyCode::Esc), &events), Picked::Cancelled);
+        assert_eq!(p.key(key(KeyCode::Enter), &keys(), &events), Picked::Chosen(None));
+        assert_eq!(p.key(key(KeyCode::Esc), &keys(), &events), Picked::Cancelled);
     }
 }
