@@ -1,0 +1,69 @@
+//! A prospect with a new company is one write (item 9).
+
+use closer::app::state::Popup;
+use closer::db::Db;
+
+use super::{app_with, temp_dir};
+use crate::support::{self, ch, ctrl, press};
+
+/// Item 9: a prospect whose location is too long is refused at the field,
+/// and the new company it named is not created; a company named in another
+/// case is reused; a retried insert does not insert twice.
+#[tokio::test]
+async fn a_prospect_with_a_new_company_is_one_write() {
+    let (db, _) = support::demo_db(10).await;
+    let (mut app, io) = app_with(&db, &temp_dir("form")).await;
+    let companies = |db: Db| async move {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM companies").fetch_one(&db.pool).await.unwrap()
+    };
+    let before = companies(db.clone()).await;
+    press(&mut app, &io, [ch('n')]).await;
+    let Some(Popup::Form(form)) = app.state.popup.as_mut() else { panic!("form") };
+    let set = |form: &mut closer::app::forms::Form, k: &str, v: &str| {
+        let i = form.fields.iter().position(|f| f.key == k).unwrap();
+        form.fields[i].value = v.to_string();
+    };
+    set(form, "full_name", "Orphan Check");
+    set(form, "email", "orphan@example.com");
+    set(form, "company", "Brand New Company Ltd");
+    set(form, "location", &"L".repeat(300));
+    press(&mut app, &io, [ctrl('s')]).await;
+    let Some(Popup::Form(form)) = app.state.popup.as_ref() else { panic!("the form stays open") };
+    let location = form.fields.iter().find(|f| f.key == "location").unwrap();
+    assert!(location.error.as_deref().unwrap_or("").contains("255"), "{:?}", location.error);
+    assert_eq!(companies(db.clone()).await, before, "no orphan company");
+
+    // Straight to the database: a too-long value fails the whole transaction.
+    use closer::db::prospect_save::{CompanyRef, IndustryRef};
+    let industry: i32 = sqlx::query_scalar("SELECT min(id) FROM industries").fetch_one(&db.pool).await.unwrap();
+    let input = closer::db::prospects::ProspectInput {
+        full_name: "Ada Once".into(),
+        email: "ada.once@example.com".into(),
+        status: db.enums.labels(closer::db::EnumKind::ProspectStatus)[0].clone(),
+        is_active: true,
+        ..Default::default()
+    };
+    let company = CompanyRef::ByName {
+        name: "Once Upon Ltd".into(),
+        industry: IndustryRef::Existing(industry),
+        size: "1-10".into(),
+    };
+    let bad = closer::db::prospects::ProspectInput { location: Some("x".repeat(256)), ..input.clone() };
+    assert!(db.save_prospect(None, &bad, &company, false).await.is_err());
+    assert_eq!(companies(db.clone()).await, before);
+
+    let first = db.save_prospect(None, &input, &company, false).await.unwrap();
+    assert_eq!(companies(db.clone()).await, before + 1);
+    // The same company in another case is found, not made again.
+    let upper =
+        CompanyRef::ByName { name: "ONCE UPON LTD".into(), industry: IndustryRef::New("X".into()), size: "x".into() };
+    let again = db.save_prospect(None, &input, &upper, true).await.unwrap();
+    assert_eq!(again.id, first.id, "a retried insert returns the first attempt's row");
+    assert_eq!(again.company_id, first.company_id);
+    assert_eq!(companies(db.clone()).await, before + 1);
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM prospects WHERE email = 'ada.once@example.com'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
