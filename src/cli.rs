@@ -1,5 +1,6 @@
 //! The command line: `closer` runs the terminal UI; subcommands manage the
-//! database, load demo data, print costs and run the benchmark.
+//! database, load demo data, print costs. (The benchmark is its own binary:
+//! `src/bin/closer-bench.rs`.)
 
 use std::path::PathBuf;
 
@@ -113,19 +114,6 @@ pub enum Cmd {
         #[arg(long)]
         limit: Option<i64>,
     },
-    /// Measure the speed targets on a throw-away database and print the figures
-    /// (built with `--features test-support`).
-    #[cfg(feature = "test-support")]
-    Bench {
-        #[arg(long, default_value_t = 100_000)]
-        prospects: u32,
-        /// Reuse an existing closer_bench database instead of reloading it.
-        #[arg(long)]
-        reuse: bool,
-        /// Run only these sections (queries, memory, ui, editor, pipeline, matching, costs, import, today, bulk, versus).
-        #[arg(long, value_delimiter = ',')]
-        only: Vec<String>,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,10 +218,6 @@ pub async fn run(cli: Cli) -> Result<()> {
             let list = crate::today_report::load(&db, &config, date, limit, &crate::logging::data_dir()).await?;
             print!("{}", crate::today_report::render(&list, format));
             Ok(())
-        }
-        #[cfg(feature = "test-support")]
-        Some(Cmd::Bench { prospects, reuse, only }) => {
-            crate::bench::run(&config, prospects, &target, reuse, &only).await
         }
     }
 }

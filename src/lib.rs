@@ -3,8 +3,6 @@
 pub mod app;
 #[cfg(feature = "test-support")]
 pub mod bench;
-#[cfg(feature = "test-support")]
-pub mod bench_versus;
 pub mod calendar;
 pub mod cli;
 pub mod config;

@@ -8,7 +8,6 @@ use crate::db::models::{
     TimelineItem,
 };
 use crate::db::prospects::{ProspectFilter, ProspectSort};
-use crate::db::usage::{UsageBucket, UsageRange, UsageTotals};
 use crate::db::EnumLabels;
 
 use super::editor::Recovery;
@@ -154,123 +153,8 @@ pub struct SolutionsState {
     pub detail_scroll: u16,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CostRange {
-    Today,
-    Days7,
-    #[default]
-    Days30,
-    ThisMonth,
-    All,
-    /// Dates chosen by the user (`=` on the dashboard).
-    Custom,
-}
-
-impl CostRange {
-    /// The ranges `o` cycles through (Custom is reached with `=`).
-    pub const ALL: [CostRange; 5] =
-        [CostRange::Today, CostRange::Days7, CostRange::Days30, CostRange::ThisMonth, CostRange::All];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CostRange::Today => "today",
-            CostRange::Days7 => "7 days",
-            CostRange::Days30 => "30 days",
-            CostRange::ThisMonth => "this month",
-            CostRange::All => "all time",
-            CostRange::Custom => "custom",
-        }
-    }
-
-    /// The time range for `now` (Custom: the dates in `custom`).
-    pub fn range(self, now: chrono::NaiveDateTime) -> UsageRange {
-        use chrono::{Datelike, Duration};
-        let today = now.date().and_hms_opt(0, 0, 0).unwrap();
-        let since = match self {
-            CostRange::Today => Some(today),
-            CostRange::Days7 => Some(today - Duration::days(6)),
-            CostRange::Days30 => Some(today - Duration::days(29)),
-            CostRange::ThisMonth => Some(today.with_day(1).unwrap()),
-            CostRange::All | CostRange::Custom => None,
-        };
-        UsageRange { since, ..Default::default() }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct CostsState {
-    pub range: CostRange,
-    /// First and last day (both inclusive) of the custom range.
-    pub custom: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
-    /// The breakdown table's dimension (Tab cycles model → workflow → node).
-    pub by: Breakdown,
-    /// Drill-down: the rest of the view narrowed to one model or workflow.
-    pub model: Option<String>,
-    pub workflow: Option<String>,
-    pub loading: bool,
-    pub totals: Option<UsageTotals>,
-    pub breakdown: Vec<UsageBucket>,
-    pub daily: Vec<(String, f64)>,
-    pub month_cost: f64,
-    pub selected: usize,
-    /// The newest usage row seen; a larger one means new rows to show.
-    pub high_water: Option<i32>,
-    /// The newest request's number: an answer for a range, dimension or
-    /// drill-down the user has since left is never drawn.
-    pub generation: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Breakdown {
-    #[default]
-    Model,
-    Workflow,
-    Node,
-}
-
-impl Breakdown {
-    pub fn group(self) -> crate::db::usage::UsageGroup {
-        match self {
-            Breakdown::Model => crate::db::usage::UsageGroup::Model,
-            Breakdown::Workflow => crate::db::usage::UsageGroup::Workflow,
-            Breakdown::Node => crate::db::usage::UsageGroup::Node,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Breakdown::Model => "model",
-            Breakdown::Workflow => "workflow",
-            Breakdown::Node => "workflow/node",
-        }
-    }
-
-    pub fn next(self) -> Self {
-        match self {
-            Breakdown::Model => Breakdown::Workflow,
-            Breakdown::Workflow => Breakdown::Node,
-            Breakdown::Node => Breakdown::Model,
-        }
-    }
-}
-
-impl CostsState {
-    /// The rows the dashboard aggregates now: range plus drill-down.
-    pub fn usage_range(&self, now: chrono::NaiveDateTime) -> UsageRange {
-        let mut r = if self.range == CostRange::Custom {
-            UsageRange {
-                since: self.custom.0.map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
-                until: self.custom.1.and_then(|d| d.succ_opt()).map(|d| d.and_hms_opt(0, 0, 0).unwrap()),
-                ..Default::default()
-            }
-        } else {
-            self.range.range(now)
-        };
-        r.model = self.model.clone();
-        r.workflow = self.workflow.clone();
-        r
-    }
-}
+/// The cost dashboard's state lives with its update logic.
+pub use super::costs::{Breakdown, CostRange, CostsState};
 
 /// The Drafts pane: every draft, filtered and searched, newest change first.
 #[derive(Debug, Clone, Default)]

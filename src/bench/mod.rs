@@ -1,11 +1,11 @@
-//! `closer bench`: measures the speed targets on a throw-away database
+//! `closer-bench` (src/bin/closer-bench.rs): measures the speed targets on a throw-away database
 //! (`closer_bench`, dropped and recreated) and prints the figures. Run it
-//! in release mode: `cargo run --release --features test-support -- bench`.
+//! in release mode (see the binary for the command).
 //!
 //! One file per section: [`queries`], [`memory`], [`ui`], [`editor`],
-//! [`pipeline`], [`matching`], [`costs`], [`today`] (Today and bulk); the
-//! import section is `import/bench.rs` and the versus section
-//! `bench_versus.rs`. Built only with the `test-support` feature.
+//! [`pipeline`], [`matching`], [`costs`], [`today`] (Today and bulk),
+//! [`import`] (against psql's `\copy`) and [`versus`] (against psql on the
+//! same statements). Built only with the `test-support` feature.
 
 use std::time::{Duration, Instant};
 
@@ -19,12 +19,14 @@ use crate::setup::Target;
 
 mod costs;
 mod editor;
+pub mod import;
 mod matching;
 mod memory;
 mod pipeline;
 mod queries;
 mod today;
 mod ui;
+pub mod versus;
 
 const BENCH_DB: &str = "closer_bench";
 
@@ -90,7 +92,7 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
         costs::costs(db).await?;
     }
     if want("import") {
-        crate::import::bench::run(url).await?;
+        import::run(url).await?;
     }
     if want("today") {
         today::today(db, config).await?;
@@ -99,18 +101,14 @@ async fn sections(db: &Db, config: &Config, url: &str, want: &dyn Fn(&str) -> bo
         today::bulk(db, config).await?;
     }
     if want("versus") {
-        let bare = crate::db::url::with_database(url, crate::bench_versus::BARE_DB);
+        let bare = crate::db::url::with_database(url, versus::BARE_DB);
         let exists = Db::open(&bare, &OpenOptions::default()).await.is_ok();
         if !exists || want("rebare") {
             let t = Instant::now();
-            crate::bench_versus::make_bare(&crate::db::url::with_database(url, "postgres"), BENCH_DB).await?;
-            println!(
-                "\nmade {} (primary keys only) in {:.1} s",
-                crate::bench_versus::BARE_DB,
-                t.elapsed().as_secs_f64()
-            );
+            versus::make_bare(&crate::db::url::with_database(url, "postgres"), BENCH_DB).await?;
+            println!("\nmade {} (primary keys only) in {:.1} s", versus::BARE_DB, t.elapsed().as_secs_f64());
         }
-        crate::bench_versus::run(config, url, &bare).await?;
+        versus::run(config, url, &bare).await?;
     }
     Ok(())
 }

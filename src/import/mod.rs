@@ -8,8 +8,6 @@
 //! writes live in [`crate::db::import`]. A dry run does everything but the
 //! writes and rolls back, so its summary is exactly what a real run does.
 
-#[cfg(feature = "test-support")]
-pub mod bench;
 pub mod cli;
 pub mod columns;
 pub mod fields;

@@ -1,4 +1,4 @@
-//! `closer bench --only import`: imports a generated CSV of 100,000
+//! `closer-bench --only import`: imports a generated CSV of 100,000
 //! prospects at 10,000 companies into an empty database with Closer's
 //! schema and indexes, and in the same run loads the same file with psql's
 //! `\copy` into a scratch table of text columns (the floor: no checks, no
@@ -57,9 +57,14 @@ pub async fn run(bench_url: &str) -> Result<()> {
     let copied: i64 = sqlx::query_scalar("SELECT count(*) FROM bench_scratch").fetch_one(&db.pool).await?;
     println!("  psql \\copy into a scratch table (text columns, no index): {psql_s:>6.2} s ({copied} rows)");
 
+    // The product binary, built beside this one (`cargo build --release --features test-support`).
+    let closer = std::env::current_exe()?.with_file_name("closer");
+    if !closer.exists() {
+        bail!("{} is missing: build it first with `cargo build --release --features test-support`", closer.display());
+    }
     let run = |args: &[&str]| -> Result<(f64, u64, String)> {
         let t = Instant::now();
-        let out = std::process::Command::new(std::env::current_exe()?)
+        let out = std::process::Command::new(&closer)
             .args(["--database-url", &url, "import", "prospects"])
             .arg(&file)
             .args(args)
