@@ -23,6 +23,8 @@ pub mod placeholders;
 pub mod popups;
 pub mod recovery;
 pub mod state;
+#[cfg(test)]
+mod testkit;
 pub mod today;
 pub mod transfer;
 mod undo;

@@ -172,3 +172,102 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::action::{Action, Loaded};
+    use crate::app::testkit::{app, ch, press, row};
+
+    fn pages(requests: &[Request]) -> Vec<(u64, i64)> {
+        requests
+            .iter()
+            .filter_map(|r| match r {
+                Request::ProspectPage { generation, page, .. } => Some((*generation, *page)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn answer(generation: u64, page: i64, size: i64, total: i64) -> Action {
+        let first = (page * size) as i32;
+        let rows = (first..(first + size as i32).min(total as i32)).map(|i| row(i + 1)).collect();
+        Action::Loaded(Box::new(Loaded::ProspectPage { generation, page, rows }))
+    }
+
+    fn count(generation: u64, total: i64) -> Action {
+        Action::Loaded(Box::new(Loaded::ProspectCount { generation, total }))
+    }
+
+    #[test]
+    fn start_asks_for_the_first_page_and_the_count() {
+        let mut a = app((100, 30));
+        let out = a.start();
+        let g = a.state.prospects.generation;
+        assert_eq!(pages(&out), vec![(g, 0)]);
+        assert!(out.iter().any(|r| matches!(r, Request::ProspectCount { generation, .. } if *generation == g)));
+    }
+
+    #[test]
+    fn an_answer_for_an_old_filter_is_dropped() {
+        let mut a = app((100, 30));
+        a.start();
+        let old = a.state.prospects.generation;
+        let size = a.state.prospects.page_size;
+        // Clearing the filters starts a new generation from the top.
+        let out = a.update(ch('x'));
+        let new = a.state.prospects.generation;
+        assert!(new > old);
+        assert_eq!(pages(&out), vec![(new, 0)]);
+        a.update(answer(old, 0, size, 500));
+        assert!(a.state.prospects.pages.is_empty(), "the old generation's page is not shown");
+        a.update(answer(new, 0, size, 500));
+        assert_eq!(a.state.prospects.row(0).map(|r| r.id), Some(1));
+        // Its first row is selected: the detail and timeline are asked for.
+        assert_eq!(a.state.panel.prospect_id, Some(1));
+    }
+
+    #[test]
+    fn moving_keeps_the_selection_on_screen_and_pages_follow_it() {
+        let mut a = app((100, 30));
+        a.start();
+        let g = a.state.prospects.generation;
+        let size = a.state.prospects.page_size;
+        let total = size * 40;
+        a.update(count(g, total));
+        a.update(answer(g, 0, size, total));
+        let rows = layout::prospect_list_rows(a.state.size);
+        for _ in 0..rows + 3 {
+            a.update(ch('j'));
+        }
+        let l = &a.state.prospects;
+        assert_eq!(l.selected, rows + 3);
+        assert!(l.scroll <= l.selected && l.selected < l.scroll + rows, "the selection is visible");
+        // The last row: its page is asked for, and none in between.
+        let out = a.update(press(crossterm::event::KeyCode::End));
+        assert_eq!(a.state.prospects.selected as i64, total - 1);
+        assert_eq!(pages(&out), vec![(g, 39)]);
+        a.update(answer(g, 39, size, total));
+        // Far pages are dropped: memory stays flat however far one scrolls.
+        assert!(!a.state.prospects.pages.contains_key(&0), "{:?}", a.state.prospects.pages.keys());
+        // Moving up past the first row stops at it.
+        for _ in 0..3 {
+            a.update(press(crossterm::event::KeyCode::Home));
+        }
+        assert_eq!(a.state.prospects.selected, 0);
+    }
+
+    #[test]
+    fn a_count_smaller_than_the_selection_pulls_it_back() {
+        let mut a = app((100, 30));
+        a.start();
+        let g = a.state.prospects.generation;
+        let size = a.state.prospects.page_size;
+        a.update(count(g, 500));
+        a.update(answer(g, 0, size, 500));
+        a.update(press(crossterm::event::KeyCode::End));
+        // Someone deleted rows meanwhile.
+        a.update(count(g, 10));
+        assert_eq!(a.state.prospects.selected, 9);
+    }
+}

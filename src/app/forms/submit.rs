@@ -140,3 +140,77 @@ impl App {
         self.write(write, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testkit::{app, ch, ctrl, press};
+    use crossterm::event::KeyCode;
+
+    fn type_into(a: &mut App, field: &str, text: &str) {
+        let Some(Popup::Form(form)) = a.state.popup.as_mut() else { panic!("a form") };
+        form.focus = form.fields.iter().position(|f| f.key == field).expect(field);
+        form.focused_mut().clear();
+        for c in text.chars() {
+            a.update(ch(c));
+        }
+    }
+
+    fn field_error(a: &App, field: &str) -> Option<String> {
+        let Some(Popup::Form(form)) = &a.state.popup else { panic!("a form") };
+        form.fields.iter().find(|f| f.key == field).and_then(|f| f.error.clone())
+    }
+
+    #[test]
+    fn a_new_prospect_is_checked_field_by_field_before_any_write() {
+        let mut a = app((120, 40));
+        a.update(ch('n'));
+        assert!(a.update(ctrl('s')).is_empty(), "nothing is written");
+        assert!(field_error(&a, "full_name").is_some());
+        // Typed text is text, even where a letter is a command (j, q).
+        type_into(&mut a, "full_name", "Jaq Quinn");
+        type_into(&mut a, "email", "jaq.example.com");
+        assert!(a.update(ctrl('s')).is_empty());
+        assert!(field_error(&a, "email").is_some_and(|e| e.contains('@')));
+        type_into(&mut a, "email", "jaq@example.com");
+        assert!(a.update(ctrl('s')).is_empty(), "a company is required");
+        type_into(&mut a, "company", "Quinn & Co");
+        // No industry exists yet: the field is text, and names a new one.
+        type_into(&mut a, "industry", "Robotics");
+        type_into(&mut a, "size", &"9".repeat(300));
+        assert!(a.update(ctrl('s')).is_empty(), "a 300-character size is refused at the field");
+        assert!(field_error(&a, "size").is_some());
+        type_into(&mut a, "size", "11-50");
+        let out = a.update(ctrl('s'));
+        let [Request::Write(Write::SaveProspect { id: None, input, company })] = out.as_slice() else {
+            panic!("one write: {out:?}")
+        };
+        assert_eq!(input.full_name, "Jaq Quinn");
+        assert_eq!(
+            *company,
+            CompanyRef::ByName {
+                name: "Quinn & Co".into(),
+                industry: IndustryRef::New("Robotics".into()),
+                size: "11-50".into()
+            }
+        );
+        // Saving: a second Ctrl-S does not send it twice.
+        assert!(a.update(ctrl('s')).is_empty());
+    }
+
+    #[test]
+    fn cancelling_a_changed_form_asks_once_more() {
+        let mut a = app((120, 40));
+        a.update(ch('n'));
+        a.update(press(KeyCode::Esc));
+        assert!(a.state.popup.is_none(), "an untouched form closes at once");
+        a.update(ch('n'));
+        a.update(ch('A'));
+        a.update(press(KeyCode::Esc));
+        let Some(Popup::Form(form)) = &a.state.popup else { panic!("kept open") };
+        assert_eq!(form.field("full_name").value, "A", "nothing typed is lost");
+        assert!(form.message.as_deref().is_some_and(|m| m.contains("Esc again")), "{:?}", form.message);
+        a.update(press(KeyCode::Esc));
+        assert!(a.state.popup.is_none());
+    }
+}

@@ -81,3 +81,42 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testkit::{app, ch, press};
+
+    fn confirm(a: &mut App, action: ConfirmAction) {
+        a.state.popup = Some(Popup::Confirm { message: "sure?".into(), action });
+    }
+
+    #[test]
+    fn only_the_answers_a_question_takes_do_anything() {
+        let mut a = app((100, 30));
+        // `w` is not an answer to "delete?": it cancels, nothing is deleted.
+        confirm(&mut a, ConfirmAction::DeleteDraft { id: 7 });
+        assert!(a.update(ch('w')).is_empty());
+        assert!(a.state.popup.is_none());
+        assert_eq!(a.state.status.message.as_deref(), Some("cancelled"));
+        confirm(&mut a, ConfirmAction::DeleteDraft { id: 7 });
+        let out = a.update(ch('y'));
+        assert!(matches!(out.as_slice(), [Request::Write(Write::DeleteDraft { id: 7, .. })]), "{out:?}");
+        // Bulk research: y researches, w also drafts.
+        let filter = crate::db::prospects::ProspectFilter::default();
+        confirm(&mut a, ConfirmAction::BulkResearch { filter: filter.clone() });
+        let out = a.update(ch('w'));
+        assert!(matches!(out.as_slice(), [Request::BulkResearch { drafts: true, .. }]), "{out:?}");
+        confirm(&mut a, ConfirmAction::BulkResearch { filter });
+        assert!(a.update(press(crossterm::event::KeyCode::Esc)).is_empty());
+    }
+
+    #[test]
+    fn the_key_line_names_the_bound_keys() {
+        let mut config = crate::config::Config::defaults();
+        config.ui.keys.insert("answer_yes".into(), vec!["Enter".into()]);
+        let keys = config.key_bindings();
+        let line = ConfirmAction::DeleteDraft { id: 1 }.key_line(&keys);
+        assert_eq!(line, "Enter deletes it · any other key keeps it");
+    }
+}

@@ -258,3 +258,81 @@ fn ask_mark_sent(e: &mut DraftEditor, keys: &KeyBindings) {
         e.prompt = EditorPrompt::ConfirmSent;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::editor::PlaceholderContext;
+    use crate::app::io::Write;
+    use crate::app::testkit::{app, ch, ctrl, press};
+    use crossterm::event::KeyCode;
+
+    fn editing() -> App {
+        let mut a = app((120, 40));
+        let e = DraftEditor::new_draft(1, PlaceholderContext::default(), 0);
+        a.state.popup = Some(Popup::Editor(Box::new(e)));
+        a
+    }
+
+    fn editor(a: &App) -> &DraftEditor {
+        let Some(Popup::Editor(e)) = &a.state.popup else { panic!("the editor is open") };
+        e
+    }
+
+    #[test]
+    fn letters_are_text_and_each_change_is_kept_in_the_recovery_file() {
+        let mut a = editing();
+        for c in "jq?".chars() {
+            let out = a.update(ch(c));
+            assert!(matches!(out.as_slice(), [Request::Recovery { record: Some(_), .. }]), "{out:?}");
+        }
+        assert_eq!(editor(&a).text(), "jq?", "j, q and ? are commands elsewhere, text here");
+        let out = a.update(ctrl('s'));
+        let [Request::Write(Write::SaveDraft { draft_id: None, input, mark_sent: false, .. })] = out.as_slice() else {
+            panic!("one save: {out:?}")
+        };
+        assert_eq!(input.content, "jq?");
+        assert!(a.update(ctrl('s')).is_empty(), "no second save while one is on its way");
+    }
+
+    #[test]
+    fn nothing_empty_is_saved_and_a_missing_type_names_its_key() {
+        let mut a = editing();
+        assert!(a.update(ctrl('s')).is_empty());
+        assert!(editor(&a).message.as_deref().is_some_and(|m| m.contains("empty")));
+        a.update(ch('x'));
+        if let Some(Popup::Editor(e)) = a.state.popup.as_mut() {
+            e.draft_type.clear();
+        }
+        assert!(a.update(ctrl('s')).is_empty());
+        assert_eq!(editor(&a).message.as_deref(), Some("a draft needs a type (Ctrl-T)"));
+    }
+
+    #[test]
+    fn closing_with_changes_asks_and_discarding_withdraws_every_copy() {
+        let mut a = editing();
+        a.update(ch('h'));
+        a.update(press(KeyCode::Esc));
+        assert_eq!(editor(&a).prompt, EditorPrompt::ConfirmClose);
+        // Any other answer keeps editing, text intact.
+        a.update(ch('x'));
+        assert_eq!(editor(&a).prompt, EditorPrompt::None);
+        assert_eq!(editor(&a).text(), "h");
+        a.update(press(KeyCode::Esc));
+        let out = a.update(ch('d'));
+        assert!(a.state.popup.is_none());
+        assert!(out.iter().any(|r| matches!(r, Request::Withdraw { .. })), "queued saves are withdrawn");
+        assert!(out.iter().any(|r| matches!(r, Request::Recovery { record: None, .. })), "the file goes");
+    }
+
+    #[test]
+    fn the_key_lines_follow_the_key_map() {
+        let mut config = crate::config::Config::defaults();
+        config.ui.keys.insert("editor_save".into(), vec!["F10".into()]);
+        config.ui.keys.insert("answer_discard".into(), vec!["x".into()]);
+        let keys = config.key_bindings();
+        assert!(key_line(&keys).starts_with("F10 save · Esc close · Ctrl-T type"), "{}", key_line(&keys));
+        let close = prompt_line(&keys, &EditorPrompt::ConfirmClose).unwrap();
+        assert!(close.contains("x discard them"), "{close}");
+    }
+}

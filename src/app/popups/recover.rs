@@ -58,3 +58,59 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::editor::{PlaceholderContext, Recovery};
+    use crate::app::testkit::{app, ch, press};
+
+    fn record(key: &str) -> Recovery {
+        Recovery {
+            key: key.into(),
+            draft_id: None,
+            prospect_id: 1,
+            base_updated_at: None,
+            draft_type: "email".into(),
+            status: "draft".into(),
+            event_id: None,
+            content: format!("text of {key}"),
+            context: PlaceholderContext::default(),
+            written_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap(),
+        }
+    }
+
+    fn popup(a: &mut App) {
+        let records = vec![record("a"), record("b")];
+        a.state.recoveries = records.clone();
+        a.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false });
+    }
+
+    #[test]
+    fn discarding_takes_two_presses_and_restoring_opens_the_editor() {
+        let mut a = app((100, 30));
+        popup(&mut a);
+        assert!(a.update(ch('d')).is_empty(), "the first d only asks");
+        // Any other key keeps it (and the question goes).
+        a.update(ch('x'));
+        assert!(a.update(ch('d')).is_empty());
+        let out = a.update(ch('d'));
+        assert!(matches!(out.as_slice(), [Request::Recovery { key, record: None }] if key == "a"), "{out:?}");
+        assert_eq!(a.state.recoveries.len(), 1);
+        let out = a.update(ch('r'));
+        assert!(out.is_empty());
+        let Some(Popup::Editor(e)) = &a.state.popup else { panic!("the editor") };
+        assert_eq!(e.text(), "text of b");
+        assert!(e.is_modified(), "restored text counts as unsaved");
+        assert!(a.state.recoveries.is_empty());
+    }
+
+    #[test]
+    fn later_keeps_every_record() {
+        let mut a = app((100, 30));
+        popup(&mut a);
+        a.update(press(crossterm::event::KeyCode::Esc));
+        assert!(a.state.popup.is_none());
+        assert_eq!(a.state.recoveries.len(), 2, "offered again when the draft is opened");
+    }
+}
