@@ -1,8 +1,6 @@
 //! The part of [`App::update`] that concerns drafts: the Drafts pane, the
 //! editor, saving with conflict detection, recovery files and the clipboard.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use super::action::Loaded;
 use super::editor::{DraftEditor, EditorPrompt};
 use super::io::{Request, Write};
@@ -103,29 +101,6 @@ impl App {
             Command::Refresh if in_drafts => self.reload_drafts(out),
             _ => return false,
         }
-        true
-    }
-
-    /// Typing in the drafts search box. Returns true when the key was used.
-    pub(super) fn drafts_search_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) -> bool {
-        let f = &mut self.state.drafts.filter;
-        match key.code {
-            KeyCode::Esc => {
-                self.state.searching = false;
-                f.search.clear();
-            }
-            KeyCode::Enter => {
-                self.state.searching = false;
-                return true;
-            }
-            KeyCode::Backspace => {
-                f.search.pop();
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => f.search.push(c),
-            _ => return false,
-        }
-        self.state.drafts.selected = 0;
-        self.reload_drafts(out);
         true
     }
 

@@ -22,6 +22,7 @@ mod paging;
 pub mod placeholders;
 pub mod popups;
 pub mod recovery;
+mod search;
 pub mod state;
 #[cfg(test)]
 mod testkit;

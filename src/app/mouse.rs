@@ -1,26 +1,36 @@
 //! Mouse: the wheel scrolls (the popup, else the focused pane), a click
 //! selects a prospects row (hit-tested against the same geometry the UI draws).
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 
 use crate::app::io::Request;
 use crate::app::layout;
 use crate::app::state::*;
-use crate::app::App;
+use crate::app::{App, Command};
 
 impl App {
+    /// The wheel over a popup is a press of a key bound to `command` (the
+    /// popup scrolls its own way); never a printable one, which the editor
+    /// or a form would take as text.
+    fn press_bound(&mut self, command: Command, out: &mut Vec<Request>) {
+        let mut bound = self.keys.keys_for(command).iter().map(|k| KeyEvent::new(k.code, k.mods));
+        if let Some(key) = bound.find(|k| !crate::config::KeyBindings::is_text(k)) {
+            self.popup_key(key, out);
+        }
+    }
+
     pub(in crate::app) fn on_mouse(&mut self, m: MouseEvent, out: &mut Vec<Request>) {
         match m.kind {
             MouseEventKind::ScrollDown => {
                 if self.state.popup.is_some() {
-                    self.popup_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), out);
+                    self.press_bound(Command::Down, out);
                 } else {
                     self.move_by(3, out)
                 }
             }
             MouseEventKind::ScrollUp => {
                 if self.state.popup.is_some() {
-                    self.popup_key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE), out);
+                    self.press_bound(Command::Up, out);
                 } else {
                     self.move_by(-3, out)
                 }
@@ -45,5 +55,33 @@ impl App {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+
+    use crate::app::action::Action;
+    use crate::app::editor::{DraftEditor, PlaceholderContext};
+    use crate::app::state::Popup;
+    use crate::app::testkit::{app, ch};
+
+    fn wheel(kind: MouseEventKind) -> Action {
+        Action::Mouse(MouseEvent { kind, column: 10, row: 10, modifiers: KeyModifiers::NONE })
+    }
+
+    #[test]
+    fn the_wheel_scrolls_a_popup_and_never_types() {
+        let mut a = app((100, 30));
+        a.update(ch('?'));
+        a.update(wheel(MouseEventKind::ScrollDown));
+        assert!(matches!(a.state.popup, Some(Popup::Help { scroll: 1 })), "{:?}", a.state.popup);
+        let e = DraftEditor::new_draft(1, PlaceholderContext::default(), 0);
+        a.state.popup = Some(Popup::Editor(Box::new(e)));
+        a.update(wheel(MouseEventKind::ScrollDown));
+        a.update(wheel(MouseEventKind::ScrollUp));
+        let Some(Popup::Editor(e)) = &a.state.popup else { panic!("the editor") };
+        assert_eq!(e.text(), "", "j (bound to down) is not typed by the wheel");
     }
 }

@@ -2,7 +2,7 @@
 //! returns the requests to send to the I/O layer; it never does I/O itself,
 //! so it is tested without a terminal or a database.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::action::{Action, Loaded};
 use super::io::{Request, Write};
@@ -278,34 +278,6 @@ impl App {
         let w = self.undoable(w);
         self.state.status.message = Some(format!("saving: {}…", w.describe()));
         out.push(Request::Write(w));
-    }
-
-    /// Returns true when the search box consumed the key.
-    pub(super) fn search_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) -> bool {
-        let s = &mut self.state;
-        match key.code {
-            KeyCode::Esc => {
-                s.searching = false;
-                s.prospects.filter.search.clear();
-                self.reset_prospects(out);
-            }
-            KeyCode::Enter => s.searching = false,
-            KeyCode::Backspace => {
-                s.prospects.filter.search.pop();
-                self.reset_prospects(out);
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                s.prospects.filter.search.clear();
-                self.reset_prospects(out);
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                s.prospects.filter.search.push(c);
-                self.reset_prospects(out);
-            }
-            KeyCode::Down | KeyCode::Up | KeyCode::PageDown | KeyCode::PageUp => return false,
-            _ => return key.modifiers.contains(KeyModifiers::CONTROL) && key.code != KeyCode::Char('c'),
-        }
-        true
     }
 }
 

@@ -113,8 +113,8 @@ pub fn hints(frame: &mut Frame, area: Rect, app: &App) {
     let mut spans = Vec::new();
     let mut used = 0;
     if app.state.searching {
-        let enter = app.keys.label(Command::Open);
-        let esc = app.keys.label(Command::Back);
+        let enter = app.keys.label(Command::FormConfirm);
+        let esc = app.keys.label(Command::FormCancel);
         let prefix = format!("type to search · {enter} keep · {esc} clear  ");
         used += prefix.width();
         spans.push(Span::styled(prefix, app.theme.muted));
