@@ -8,8 +8,6 @@ use crate::app::state::*;
 use crate::app::App;
 use crate::db::prospects::ProspectFilter;
 
-use crate::app::paging::TIMELINE_PAGE;
-
 impl App {
     pub(in crate::app) fn on_loaded(&mut self, loaded: Loaded, out: &mut Vec<Request>) {
         self.matching_observe(&loaded, out);
@@ -148,31 +146,10 @@ impl App {
                 if matches!(&s.popup, Some(Popup::Form(f)) if f.saving) {
                     s.popup = None;
                 }
-                // Show the write at once: reload the list page and the detail.
-                let keep = s.prospects.selected;
-                let gen = s.prospects.generation + 1;
-                s.prospects.generation = gen;
-                s.prospects.requested.clear();
-                let pages: Vec<i64> = s.prospects.pages.keys().copied().collect();
-                for page in pages {
-                    s.prospects.requested.insert(page);
-                    out.push(Request::ProspectPage {
-                        generation: gen,
-                        page,
-                        page_size: s.prospects.page_size,
-                        filter: s.prospects.filter.clone(),
-                        sort: s.prospects.sort,
-                        // The write may have changed the size: read by plain offset.
-                        total: None,
-                    });
-                }
-                out.push(Request::ProspectCount { generation: gen, filter: s.prospects.filter.clone() });
+                // Show the write at once: reload the list pages and the detail.
+                self.reload_loaded_pages(true, out);
                 out.push(Request::Counts);
-                s.prospects.selected = keep;
-                if let Some(id) = prospect_id.filter(|id| Some(*id) == s.panel.prospect_id) {
-                    out.push(Request::Detail { prospect_id: id });
-                    out.push(Request::Timeline { prospect_id: id, limit: s.panel.timeline_limit.max(TIMELINE_PAGE) });
-                }
+                self.reload_panel_of(prospect_id, out);
             }
         }
     }

@@ -163,10 +163,10 @@ impl App {
                 let panel = list || touches(&["interactions", "outreach_drafts"]);
                 let mine = change.prospect_id.is_none() || change.prospect_id == s.panel.prospect_id;
                 if list {
-                    self.reload_prospect_pages(out);
+                    self.reload_loaded_pages(true, out);
                 }
                 if panel && mine {
-                    self.reload_panel(out);
+                    self.reload_panel_of(self.state.panel.prospect_id, out);
                 }
                 list || (panel && mine)
             }
@@ -197,34 +197,6 @@ impl App {
                 None => change.tables.join(", "),
             };
             self.state.status.message = Some(format!("refreshed: {who} changed {what}"));
-        }
-    }
-
-    /// Reads the list pages on screen again, keeping the selection and
-    /// showing the old rows until the new ones arrive.
-    fn reload_prospect_pages(&mut self, out: &mut Vec<Request>) {
-        let l = &mut self.state.prospects;
-        l.generation += 1;
-        l.requested.clear();
-        for page in l.pages.keys().copied().collect::<Vec<_>>() {
-            l.requested.insert(page);
-            out.push(Request::ProspectPage {
-                generation: l.generation,
-                page,
-                page_size: l.page_size,
-                filter: l.filter.clone(),
-                sort: l.sort,
-                total: None,
-            });
-        }
-        out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
-    }
-
-    fn reload_panel(&mut self, out: &mut Vec<Request>) {
-        let p = &self.state.panel;
-        if let Some(id) = p.prospect_id {
-            out.push(Request::Detail { prospect_id: id });
-            out.push(Request::Timeline { prospect_id: id, limit: p.timeline_limit.max(100) });
         }
     }
 }

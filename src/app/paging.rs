@@ -114,14 +114,7 @@ impl App {
             let beyond = l.total.map(|t| page * l.page_size >= t.max(1)).unwrap_or(page > first);
             if !beyond && !l.pages.contains_key(&page) && !l.requested.contains(&page) {
                 l.requested.insert(page);
-                out.push(Request::ProspectPage {
-                    generation: l.generation,
-                    page,
-                    page_size: l.page_size,
-                    filter: l.filter.clone(),
-                    sort: l.sort,
-                    total: l.total,
-                });
+                out.push(page_request(l, page, l.total));
             }
         }
         l.pages.retain(|p, _| *p >= first - PAGES_KEPT && *p <= last + PAGES_KEPT);
@@ -169,6 +162,47 @@ impl App {
         }
         if self.state.view == View::Costs {
             self.load_costs(out);
+        }
+    }
+}
+
+/// The request for one page of the list as it is filtered and sorted now;
+/// `total` lets a page near the end be read from the end (None: by offset).
+fn page_request(l: &ProspectList, page: i64, total: Option<i64>) -> Request {
+    Request::ProspectPage {
+        generation: l.generation,
+        page,
+        page_size: l.page_size,
+        filter: l.filter.clone(),
+        sort: l.sort,
+        total,
+    }
+}
+
+impl App {
+    /// Reads the loaded pages again under a new generation, keeping the
+    /// selection and the old rows on screen until the new ones arrive.
+    /// `resized`: what changed may have moved rows in or out of the list, so
+    /// pages are read by plain offset and the count is asked again.
+    pub(in crate::app) fn reload_loaded_pages(&mut self, resized: bool, out: &mut Vec<Request>) {
+        let l = &mut self.state.prospects;
+        l.generation += 1;
+        l.requested.clear();
+        for page in l.pages.keys().copied().collect::<Vec<_>>() {
+            l.requested.insert(page);
+            out.push(page_request(l, page, if resized { None } else { l.total }));
+        }
+        if resized {
+            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
+        }
+    }
+
+    /// The detail and timeline again, when the prospect shown is `id`.
+    pub(in crate::app) fn reload_panel_of(&mut self, id: Option<i32>, out: &mut Vec<Request>) {
+        let p = &self.state.panel;
+        if let Some(id) = id.filter(|id| Some(*id) == p.prospect_id) {
+            out.push(Request::Detail { prospect_id: id });
+            out.push(Request::Timeline { prospect_id: id, limit: p.timeline_limit.max(TIMELINE_PAGE) });
         }
     }
 }

@@ -131,30 +131,10 @@ impl App {
     /// after a thousand research jobs do not count every table a thousand
     /// times; and page and count requests supersede each other.
     fn reload_changed(&mut self, prospect_id: Option<i32>, out: &mut Vec<Request>) {
-        let l = &mut self.state.prospects;
+        let l = &self.state.prospects;
         // A status or active change alters the list's size only under such a filter.
         let resized = l.filter.status.is_some() || l.filter.active.is_some() || l.total.is_none();
-        l.generation += 1;
-        l.requested.clear();
-        let pages: Vec<i64> = l.pages.keys().copied().collect();
-        for page in pages {
-            l.requested.insert(page);
-            out.push(Request::ProspectPage {
-                generation: l.generation,
-                page,
-                page_size: l.page_size,
-                filter: l.filter.clone(),
-                sort: l.sort,
-                total: if resized { None } else { l.total },
-            });
-        }
-        if resized {
-            out.push(Request::ProspectCount { generation: l.generation, filter: l.filter.clone() });
-        }
-        let panel = &self.state.panel;
-        if let Some(id) = prospect_id.filter(|id| Some(*id) == panel.prospect_id) {
-            out.push(Request::Detail { prospect_id: id });
-            out.push(Request::Timeline { prospect_id: id, limit: panel.timeline_limit.max(100) });
-        }
+        self.reload_loaded_pages(resized, out);
+        self.reload_panel_of(prospect_id, out);
     }
 }
