@@ -146,8 +146,12 @@ impl App {
                 if matches!(&s.popup, Some(Popup::Form(f)) if f.saving) {
                     s.popup = None;
                 }
-                // Show the write at once: reload the list pages and the detail.
+                // Show the write at once: reload the list pages and the detail
+                // (and the Drafts view, where a draft was just deleted).
                 self.reload_loaded_pages(true, out);
+                if self.state.view == View::Drafts {
+                    self.reload_drafts(out);
+                }
                 out.push(Request::Counts);
                 self.reload_panel_of(prospect_id, out);
             }
@@ -191,5 +195,28 @@ impl App {
         }
         s.status.error =
             Some(if retryable { format!("database unreachable, reconnecting… ({error})") } else { error });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::action::{Action, Loaded};
+    use crate::app::io::Request;
+    use crate::app::state::View;
+    use crate::app::testkit::app;
+
+    #[test]
+    fn a_write_shows_at_once_where_the_user_is() {
+        let mut a = app((100, 30));
+        a.state.view = View::Drafts;
+        let done =
+            || Action::Loaded(Box::new(Loaded::Written { message: "done: delete draft #3".into(), prospect_id: None }));
+        let out = a.update(done());
+        assert!(out.iter().any(|r| matches!(r, Request::Drafts { .. })), "the deleted draft leaves the list: {out:?}");
+        assert_eq!(a.state.status.message.as_deref(), Some("done: delete draft #3"));
+        a.state.view = View::Prospects;
+        let out = a.update(done());
+        assert!(!out.iter().any(|r| matches!(r, Request::Drafts { .. })));
+        assert!(out.iter().any(|r| matches!(r, Request::ProspectCount { .. })), "the list's count again");
     }
 }

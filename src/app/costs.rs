@@ -139,7 +139,8 @@ impl App {
     pub(super) fn cost_command(&mut self, command: Command, out: &mut Vec<Request>) -> bool {
         if self.state.view != View::Costs {
             return command == Command::CostRange && {
-                self.state.status.message = Some("open the cost dashboard (4) first".into());
+                self.state.status.message =
+                    Some(format!("open the cost dashboard ({}) first", self.keys.label(Command::ViewCosts)));
                 true
             };
         }

@@ -198,7 +198,9 @@ impl App {
                 out.push(Request::OpenDraft { id: i.draft_id });
                 return;
             }
-            Some(MatchRow::Failed(_)) => "its scoring call failed; run M again to retry it".into(),
+            Some(MatchRow::Failed(_)) => {
+                format!("its scoring call failed; run {} again to retry it", self.keys.label(Command::MatchEvent))
+            }
             None => "no row selected".into(),
         };
         self.state.status.message = Some(message);

@@ -150,7 +150,10 @@ impl App {
             },
             Command::NewDraft => match &prospect {
                 Some(p) => out.push(Request::NewDraft { prospect_id: p.id }),
-                None => self.say("select a prospect's row; W drafts invitations for an event"),
+                None => self.say(&format!(
+                    "select a prospect's row; {} drafts invitations for an event",
+                    self.keys.label(Command::AiDraft)
+                )),
             },
             Command::Research => match &prospect {
                 Some(p) => out.push(Request::StartJobs(vec![JobKind::Research { prospect_id: p.id }])),

@@ -60,7 +60,7 @@ impl Scope {
     /// The help overlay's heading for the scope.
     pub fn title(self) -> &'static str {
         match self {
-            Scope::Main => "Everywhere",
+            Scope::Main => "In the views (and to move in lists and text that only scrolls)",
             Scope::Form => "In forms, the search box and the import path (typing edits the field; \u{2190}/\u{2192}/Space change a choice)",
             Scope::Editor => "In the draft editor (other keys edit the text: Ctrl-U/Ctrl-R undo/redo, Alt-F/Alt-B words)",
             Scope::Answer => "When a popup asks a question",
@@ -125,7 +125,7 @@ commands! {
     }
     Form {
     FormSave => "form_save", "Save the form";
-    FormCancel => "form_cancel", "Close the form (press twice when something changed)";
+    FormCancel => "form_cancel", "Close the form (asks once more when something changed)";
     FormNext => "form_next", "Next field (the import path: complete the file name)";
     FormPrev => "form_prev", "Previous field";
     FormConfirm => "form_confirm", "Next field; saves on the last one; a new line in a long text";
@@ -152,7 +152,7 @@ commands! {
     AnswerTheirs => "answer_theirs", "Keep their version (a draft changed by someone else)";
     AnswerMine => "answer_mine", "Keep mine (saves over theirs)";
     AnswerBoth => "answer_both", "Keep both in the editor, to merge by hand";
-    AnswerSwitch => "answer_switch", "Import: update duplicates instead of skipping them, or back";
+    AnswerSwitch => "answer_switch", "Import: switch between updating and skipping duplicates";
     }
 }
 

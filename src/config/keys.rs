@@ -78,6 +78,13 @@ impl KeySpec {
     }
 }
 
+impl KeySpec {
+    /// A printable key without Ctrl or Alt: text in a field.
+    pub fn is_text(&self) -> bool {
+        matches!(self.code, KeyCode::Char(_)) && !self.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    }
+}
+
 impl fmt::Display for KeySpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.mods.contains(KeyModifiers::CONTROL) {
@@ -118,6 +125,13 @@ impl KeyBindings {
             let mut parsed = Vec::new();
             for s in specs {
                 let spec = KeySpec::parse(s).map_err(|e| format!("`ui.keys.{name}`: {e}"))?;
+                // In a form or the editor a printable key is text: it could never act.
+                if matches!(command.scope(), Scope::Form | Scope::Editor) && spec.is_text() {
+                    return Err(format!(
+                        "`ui.keys.{name}`: {s:?} is a printable key, which types text in a form or the editor; \
+                         use Ctrl-, Alt-, a function key or a named key such as Enter"
+                    ));
+                }
                 if let Some(other) = by_key.insert((command.scope(), spec_id(&spec)), command) {
                     if other != command {
                         return Err(format!("`ui.keys.{name}`: key {s:?} is also bound to `{}`", other.name()));
@@ -126,6 +140,20 @@ impl KeyBindings {
                 parsed.push(spec);
             }
             by_command.insert(command, parsed);
+        }
+        // The ways out of (and to save) a view, form, editor or question.
+        for c in [
+            Command::Quit,
+            Command::Back,
+            Command::FormSave,
+            Command::FormCancel,
+            Command::EditorSave,
+            Command::EditorClose,
+            Command::AnswerNo,
+        ] {
+            if by_command.get(&c).is_none_or(|k: &Vec<KeySpec>| k.is_empty()) {
+                return Err(format!("`ui.keys.{}` needs at least one key: {}", c.name(), c.description()));
+            }
         }
         Ok(Self { by_key, by_command })
     }
@@ -143,7 +171,7 @@ impl KeyBindings {
     /// Whether the key is text in a field (a printable key without Ctrl or
     /// Alt): typing wins over single-letter commands there.
     pub fn is_text(ev: &KeyEvent) -> bool {
-        matches!(ev.code, KeyCode::Char(_)) && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        KeySpec::from_event(ev).is_text()
     }
 
     pub fn keys_for(&self, command: Command) -> &[KeySpec] {
@@ -154,6 +182,33 @@ impl KeyBindings {
     /// (its config name without the scope's prefix), for a popup's key line.
     pub fn hints(&self, commands: &[Command]) -> String {
         commands.iter().map(|c| format!("{} {}", self.label(*c), c.hint())).collect::<Vec<_>>().join(" · ")
+    }
+
+    /// The keys of several commands that do one thing here, each once:
+    /// "Enter/y" for import, even when both are bound to Enter.
+    pub fn label_any(&self, commands: &[Command]) -> String {
+        let mut seen: Vec<KeySpec> = Vec::new();
+        for c in commands {
+            for k in self.keys_for(*c) {
+                if !seen.contains(k) {
+                    seen.push(*k);
+                }
+            }
+        }
+        if seen.is_empty() {
+            return "unbound".into();
+        }
+        seen.iter().map(|k| k.to_string()).collect::<Vec<_>>().join("/")
+    }
+
+    /// The keys of a command that still act while a text field has the
+    /// keyboard (not the printable ones, which type): "Down", not "j/Down".
+    pub fn label_outside_text(&self, command: Command) -> String {
+        let keys: Vec<String> = self.keys_for(command).iter().filter(|k| !k.is_text()).map(|k| k.to_string()).collect();
+        if keys.is_empty() {
+            return "unbound".into();
+        }
+        keys.join("/")
     }
 
     /// The keys of a command joined for display, e.g. "j/Down".
@@ -168,4 +223,46 @@ impl KeyBindings {
 
 fn spec_id(spec: &KeySpec) -> String {
     format!("{:?}|{:?}", spec.code, spec.mods)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(name: &str, keys: &[&str]) -> Result<KeyBindings, String> {
+        let mut table = crate::config::Config::defaults().ui.keys;
+        table.insert(name.into(), keys.iter().map(|k| k.to_string()).collect());
+        KeyBindings::from_config(&table)
+    }
+
+    #[test]
+    fn a_printable_key_cannot_act_in_a_form_or_the_editor() {
+        let e = with("editor_save", &["a"]).unwrap_err();
+        assert!(e.contains("editor_save") && e.contains("printable"), "{e}");
+        assert!(with("form_next", &["j"]).is_err());
+        // A question has no text field: y and n are answers.
+        assert!(with("answer_yes", &["Enter", "o"]).is_ok());
+        assert!(with("editor_save", &["F10"]).is_ok());
+    }
+
+    #[test]
+    fn the_ways_out_cannot_be_left_without_a_key() {
+        for name in ["form_cancel", "answer_no", "editor_close", "quit", "back", "form_save"] {
+            let e = with(name, &[]).unwrap_err();
+            assert!(e.contains(name) && e.contains("at least one key"), "{e}");
+        }
+        // Other commands may be left unbound.
+        assert_eq!(with("research", &[]).unwrap().label(Command::Research), "unbound");
+    }
+
+    #[test]
+    fn labels_name_each_key_once_and_skip_typing_keys_in_text() {
+        let keys = with("answer_yes", &["Enter", "y"]).unwrap();
+        assert_eq!(keys.label_any(&[Command::FormConfirm, Command::AnswerYes]), "Enter/y");
+        assert_eq!(keys.label_outside_text(Command::Down), "Down");
+        assert_eq!(keys.label(Command::Down), "j/Down");
+        // Shown as habit writes it; read either way.
+        assert_eq!(keys.label(Command::FormSave), "Ctrl-S");
+        assert_eq!(KeySpec::parse("Ctrl-S").unwrap(), KeySpec::parse("Ctrl-s").unwrap());
+    }
 }

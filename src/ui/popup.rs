@@ -131,8 +131,8 @@ fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     for scope in Scope::ALL {
         if scope != Scope::Main {
             lines.push(Line::default());
-            lines.push(Line::from(Span::styled(scope.title(), app.theme.title)));
         }
+        lines.push(Line::from(Span::styled(scope.title(), app.theme.title)));
         for c in Command::ALL.iter().filter(|c| c.scope() == scope) {
             lines.push(Line::from(vec![
                 Span::styled(format!("{:>18}  ", app.keys.label(*c)), app.theme.accent),
@@ -217,11 +217,7 @@ fn draw_form(frame: &mut Frame, area: Rect, app: &App, form: &Form) {
     if let Some(m) = &form.message {
         lines.push(Line::from(Span::styled(sanitize::line(m).into_owned(), app.theme.warning)));
     }
-    let verb = if form.kind == crate::app::forms::FormKind::CostRange { "apply" } else { "save" };
-    let k = |c| app.keys.label(c);
-    let keys =
-        format!("{} {verb} · {} next · {} cancel", k(Command::FormSave), k(Command::FormNext), k(Command::FormCancel));
-    lines.push(Line::from(Span::styled(keys, app.theme.muted)));
+    lines.push(Line::from(Span::styled(crate::app::popups::form::key_line(&app.keys, form), app.theme.muted)));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block(form.title.clone(), true, app)),
         rect,

@@ -119,8 +119,16 @@ pub fn hints(frame: &mut Frame, area: Rect, app: &App) {
         used += prefix.width();
         spans.push(Span::styled(prefix, app.theme.muted));
     }
+    // A popup's own keys: the views' keys do not act while it is open.
+    if let Some(popup) = &app.state.popup {
+        let line = crate::app::popups::key_line(popup, &app.keys);
+        frame.render_widget(Paragraph::new(line).style(app.theme.muted), area);
+        return;
+    }
     let commands = hint_commands(app);
-    let item = |c: &Command| (app.keys.label(*c), format!(" {}  ", hint_name(app, *c)));
+    // While the search box has the keyboard, printable keys type.
+    let label = |c: Command| if app.state.searching { app.keys.label_outside_text(c) } else { app.keys.label(c) };
+    let item = |c: &Command| (label(*c), format!(" {}  ", hint_name(app, *c)));
     let reserved: usize = commands
         .iter()
         .filter(|c| matches!(c, Command::Help | Command::Quit))

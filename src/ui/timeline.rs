@@ -17,7 +17,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let title = format!("Timeline {}/{}", p.timeline.len().min(p.timeline_selected + 1), p.timeline_total);
     let b = block(title, focused, app);
     if p.timeline.is_empty() {
-        let msg = if p.timeline_loading { "loading…" } else { "No interactions. Press l to log one." };
+        let msg = if p.timeline_loading {
+            "loading…".to_string()
+        } else {
+            format!("No interactions. Press {} to log one.", app.keys.label(crate::app::Command::NewInteraction))
+        };
         frame.render_widget(Paragraph::new(msg).style(app.theme.muted).block(b), area);
         return;
     }

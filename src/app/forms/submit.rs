@@ -210,6 +210,12 @@ mod tests {
         let Some(Popup::Form(form)) = &a.state.popup else { panic!("kept open") };
         assert_eq!(form.field("full_name").value, "A", "nothing typed is lost");
         assert!(form.message.as_deref().is_some_and(|m| m.contains("Esc again")), "{:?}", form.message);
+        // Typing on answers "no": the question goes, and Esc asks afresh.
+        a.update(ch('b'));
+        let Some(Popup::Form(form)) = &a.state.popup else { panic!("kept open") };
+        assert_eq!(form.message, None, "no stale question");
+        a.update(press(KeyCode::Esc));
+        assert!(a.state.popup.is_some(), "asks again");
         a.update(press(KeyCode::Esc));
         assert!(a.state.popup.is_none());
     }

@@ -319,6 +319,7 @@ impl Io {
             }
             Write::Change(c) => return self.change(c).await,
         };
-        Ok(Loaded::Written { message: format!("saved: {message}"), prospect_id })
+        let done = if matches!(w, Write::DeleteDraft { .. }) { "done" } else { "saved" };
+        Ok(Loaded::Written { message: format!("{done}: {message}"), prospect_id })
     }
 }

@@ -11,6 +11,17 @@ use crate::app::{App, Command};
 use crate::config::command::Scope;
 use crate::config::KeyBindings;
 
+/// The form's key line: save (apply, for dates), next field, cancel.
+pub fn key_line(keys: &KeyBindings, form: &crate::app::forms::Form) -> String {
+    let verb = if form.kind == crate::app::forms::FormKind::CostRange { "apply" } else { "save" };
+    format!(
+        "{} {verb} · {} next · {} cancel",
+        keys.label(Command::FormSave),
+        keys.label(Command::FormNext),
+        keys.label(Command::FormCancel)
+    )
+}
+
 impl App {
     pub(super) fn form_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
         let command = if KeyBindings::is_text(&key) { None } else { self.keys.command_in(Scope::Form, &key) };
@@ -44,6 +55,9 @@ impl App {
             (None, KeyCode::Char(c)) if KeyBindings::is_text(&key) => form.focused_mut().insert(c),
             _ => {}
         }
-        form.confirm_discard = false;
+        // Any other key answers "discard?" with no: its question goes too.
+        if std::mem::take(&mut form.confirm_discard) {
+            form.message = None;
+        }
     }
 }

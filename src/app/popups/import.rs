@@ -76,17 +76,16 @@ pub fn key_line(keys: &KeyBindings, p: &ImportPopup) -> String {
             format!("{} cancel (nothing is changed: the import is one transaction)", k(FormCancel))
         }
         ImportStage::Review(_) => format!(
-            "{}/{} import · {} {} · {} back",
-            k(FormConfirm),
-            k(AnswerYes),
+            "{} import · {} {} · {} back",
+            keys.label_any(&[FormConfirm, AnswerYes]),
             k(AnswerSwitch),
             match p.on_duplicate {
                 OnDuplicate::Skip => "update duplicates from the file instead of skipping",
                 OnDuplicate::Update => "skip duplicates instead of updating",
             },
-            k(AnswerNo)
+            keys.label_any(&[FormCancel, AnswerNo])
         ),
-        ImportStage::Done(_) => format!("{} or {} close", k(FormConfirm), k(FormCancel)),
+        ImportStage::Done(_) => format!("{} close", keys.label_any(&[FormConfirm, FormCancel])),
     }
 }
 

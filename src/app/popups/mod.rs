@@ -5,7 +5,7 @@
 pub mod confirm;
 pub mod editor;
 pub mod event_picker;
-mod form;
+pub mod form;
 pub mod import;
 pub mod picker;
 pub mod reader;
@@ -53,6 +53,27 @@ pub enum Popup {
     },
     /// `I`: a CSV file's path, its dry run, the import and its summary.
     Import(Box<import::ImportPopup>),
+}
+
+/// What the keys do in `popup` now, from the key map: the key bar shows it
+/// while the popup is open (the views' keys do not act then).
+pub fn key_line(popup: &Popup, keys: &crate::config::KeyBindings) -> String {
+    use crate::app::Command::*;
+    match popup {
+        Popup::Help { .. } | Popup::Interaction { .. } | Popup::ResearchHistory { .. } => reader::key_line(keys),
+        Popup::Picker(_) => format!(
+            "{} {} move · {} choose · {} cancel",
+            keys.label(Down),
+            keys.label(Up),
+            keys.label(Open),
+            keys.label(Back)
+        ),
+        Popup::Form(f) => form::key_line(keys, f),
+        Popup::Editor(e) => editor::prompt_line(keys, &e.prompt).unwrap_or_else(|| editor::key_line(keys)),
+        Popup::Recover { confirm_discard, .. } => recover::key_line(keys, *confirm_discard),
+        Popup::Confirm { action, .. } => action.key_line(keys),
+        Popup::Import(p) => import::key_line(keys, p),
+    }
 }
 
 impl App {

@@ -21,8 +21,9 @@ pub fn key_line(keys: &KeyBindings, confirming: bool) -> String {
         )
     } else {
         format!(
-            "Unsaved drafts from a previous session · {} · {} later",
-            keys.hints(&[Command::AnswerRestore, Command::AnswerDiscard]),
+            "Unsaved drafts from a previous session · {} restore · {} · {} later",
+            keys.label_any(&[Command::AnswerRestore, Command::Open]),
+            keys.hints(&[Command::AnswerDiscard]),
             keys.label(Command::AnswerNo)
         )
     }

@@ -160,7 +160,7 @@ async fn the_real_binary_imports_with_a_progress_and_exports() {
     pty.send("\r");
     pty.wait_for("the dry run", |s| s.contains("A real run would") && s.contains("3,000  add as new"));
     pty.send("y");
-    pty.wait_for("the summary", |s| s.contains("Read 3,000 rows of prospects") && s.contains("Enter or Esc close"));
+    pty.wait_for("the summary", |s| s.contains("Read 3,000 rows of prospects") && s.contains("Enter/Esc close"));
     pty.send("\r");
     pty.wait_for("the list", |s| s.contains("Prospects 1/3000"));
     pty.send("E");
