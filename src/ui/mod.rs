@@ -33,11 +33,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < layout::MIN_WIDTH || area.height < layout::MIN_HEIGHT {
         let msg = format!(
-            "Terminal too small: {}x{}.\nCloser needs at least {}x{}.\nEnlarge the window (q quits).",
+            "Terminal too small: {}x{}.\nCloser needs at least {}x{}.\nEnlarge the window ({} quits).",
             area.width,
             area.height,
             layout::MIN_WIDTH,
-            layout::MIN_HEIGHT
+            layout::MIN_HEIGHT,
+            app.keys.label(crate::app::Command::Quit)
         );
         frame.render_widget(Paragraph::new(msg).style(app.theme.warning), area);
         return;

@@ -11,12 +11,11 @@ use crate::app::forms::{FieldKind, Form};
 use crate::app::popups::{reader, recover};
 use crate::app::state::Popup;
 use crate::app::{App, Command};
-use crate::config::command::Scope;
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
     match popup {
-        Popup::Help { scroll } => help(frame, area, app, *scroll),
+        Popup::Help { scroll } => help(frame, app, *scroll),
         Popup::Interaction { interaction, scroll, .. } => {
             let rect = centered(area, 90, 85);
             clear_popup(frame, rect);
@@ -118,34 +117,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
     }
 }
 
-/// What is not a key binding.
-const HELP_NOTES: &[&str] = &["Mouse: wheel scrolls, click selects a prospect"];
-
-fn help(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
-    // Narrow terminals get the whole width: the lines wrap instead of being cut.
-    let rect = if area.width < 110 { centered(area, 100, 94) } else { centered(area, 80, 85) };
+fn help(frame: &mut Frame, app: &App, scroll: u16) {
+    use crate::app::popups::help::{self, HelpLine};
+    let size = (frame.area().width, frame.area().height);
+    let rect = help::rect(size);
     clear_popup(frame, rect);
-    let mut lines =
-        vec![Line::from(Span::styled("Key bindings (change them in config.toml [ui.keys])", app.theme.title))];
-    // Every command, grouped by where its keys apply.
-    for scope in Scope::ALL {
-        if scope != Scope::Main {
-            lines.push(Line::default());
-        }
-        lines.push(Line::from(Span::styled(scope.title(), app.theme.title)));
-        for c in Command::ALL.iter().filter(|c| c.scope() == scope) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{:>18}  ", app.keys.label(*c)), app.theme.accent),
-                Span::raw(c.description()),
-            ]));
-        }
-    }
-    lines.push(Line::default());
-    lines.extend(HELP_NOTES.iter().map(|n| Line::from(Span::styled(*n, app.theme.muted))));
-    // Rows after wrapping, to say whether there is more below.
-    let inner_w = rect.width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
-    let visible = rect.height.saturating_sub(2) as usize;
+    let content = help::lines(&app.keys);
+    let (rows, visible) = help::rows(&content, size);
+    // A resize can leave the scroll past the end: draw the last page.
+    let scroll = scroll.min(rows.saturating_sub(visible).min(u16::MAX as usize) as u16);
+    let lines: Vec<Line> = content
+        .into_iter()
+        .map(|l| match l {
+            HelpLine::Heading(t) => Line::from(Span::styled(t, app.theme.title)),
+            HelpLine::Key(k, d) => Line::from(vec![
+                Span::styled(format!("{k:>w$}  ", w = HelpLine::KEYS_WIDTH), app.theme.accent),
+                Span::raw(d),
+            ]),
+            HelpLine::Note(n) => Line::from(Span::styled(n, app.theme.muted)),
+            HelpLine::Blank => Line::default(),
+        })
+        .collect();
     let below = rows.saturating_sub(visible + scroll as usize);
     let (down, up, close) = (app.keys.label(Command::Down), app.keys.label(Command::Up), app.keys.label(Command::Back));
     let title = if below > 0 {

@@ -222,13 +222,20 @@ impl App {
             }
             // The preview is read: the views' movement keys scroll it.
             _ if e.preview => {
-                match nav {
-                    Some(Command::PageDown) => e.preview_scroll = e.preview_scroll.saturating_add(10),
-                    Some(Command::PageUp) => e.preview_scroll = e.preview_scroll.saturating_sub(10),
-                    Some(Command::Down) => e.preview_scroll = e.preview_scroll.saturating_add(1),
-                    Some(Command::Up) => e.preview_scroll = e.preview_scroll.saturating_sub(1),
-                    _ => {}
+                // Within the filled text: its last line stays reachable, never a blank page.
+                let last = render_placeholders(&e.text(), &e.context).lines().count().saturating_sub(1);
+                let last = last.min(u16::MAX as usize) as u16;
+                let s = e.preview_scroll;
+                e.preview_scroll = match nav {
+                    Some(Command::PageDown) => s.saturating_add(10),
+                    Some(Command::PageUp) => s.saturating_sub(10),
+                    Some(Command::Down) => s.saturating_add(1),
+                    Some(Command::Up) => s.saturating_sub(1),
+                    Some(Command::Top) => 0,
+                    Some(Command::Bottom) => last,
+                    _ => s,
                 }
+                .min(last);
                 false
             }
             // tui-textarea says whether the key modified the text.
@@ -323,6 +330,24 @@ mod tests {
         assert!(a.state.popup.is_none());
         assert!(out.iter().any(|r| matches!(r, Request::Withdraw { .. })), "queued saves are withdrawn");
         assert!(out.iter().any(|r| matches!(r, Request::Recovery { record: None, .. })), "the file goes");
+    }
+
+    #[test]
+    fn the_preview_scrolls_within_the_text() {
+        let mut a = editing();
+        if let Some(Popup::Editor(e)) = a.state.popup.as_mut() {
+            e.set_text(&(1..=30).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n"));
+        }
+        a.update(press(KeyCode::F(2)));
+        for _ in 0..8 {
+            a.update(press(KeyCode::PageDown));
+        }
+        assert_eq!(editor(&a).preview_scroll, 29, "stops at the last line");
+        a.update(press(KeyCode::Home));
+        assert_eq!(editor(&a).preview_scroll, 0);
+        a.update(press(KeyCode::End));
+        assert_eq!(editor(&a).preview_scroll, 29);
+        assert_eq!(editor(&a).text().lines().count(), 30, "the preview never edits");
     }
 
     #[test]

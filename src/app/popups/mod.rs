@@ -6,6 +6,7 @@ pub mod confirm;
 pub mod editor;
 pub mod event_picker;
 pub mod form;
+pub mod help;
 pub mod import;
 pub mod picker;
 pub mod reader;

@@ -25,10 +25,16 @@ impl App {
             Some(Command::Back | Command::Help | Command::Open | Command::Quit) => self.state.popup = None,
             _ => {}
         }
-        // Keep the scroll of a long interaction within its lines.
-        if let Some(Popup::Interaction { interaction: Some(x), scroll, .. }) = self.state.popup.as_mut() {
-            let lines = x.content.split(['\n', '\r']).count().saturating_sub(1);
-            *scroll = (*scroll).min(lines.min(u16::MAX as usize) as u16);
+        // Keep the scroll within the text: a long interaction's lines, the
+        // help's rows at this terminal size.
+        let size = self.state.size;
+        match self.state.popup.as_mut() {
+            Some(Popup::Interaction { interaction: Some(x), scroll, .. }) => {
+                let lines = x.content.split(['\n', '\r']).count().saturating_sub(1);
+                *scroll = (*scroll).min(lines.min(u16::MAX as usize) as u16);
+            }
+            Some(Popup::Help { scroll }) => *scroll = (*scroll).min(super::help::max_scroll(&self.keys, size)),
+            _ => {}
         }
     }
 }
