@@ -54,13 +54,16 @@ impl Field {
         if !options.contains(&self.value) {
             self.value = options.first().cloned().unwrap_or_default();
         }
+        self.cursor = options.iter().position(|o| *o == self.value).unwrap_or(0);
         self.kind = FieldKind::Choice(options);
     }
 
     pub fn choice(key: &'static str, label: &'static str, options: Vec<String>, value: impl Into<String>) -> Self {
         let value = value.into();
         let value = if options.contains(&value) { value } else { options.first().cloned().unwrap_or_default() };
-        Self { key, label, value, cursor: 0, kind: FieldKind::Choice(options), error: None, hint: None }
+        // A choice's cursor is its option's index: two options may read alike.
+        let cursor = options.iter().position(|o| *o == value).unwrap_or(0);
+        Self { key, label, value, cursor, kind: FieldKind::Choice(options), error: None, hint: None }
     }
 
     pub fn boolean(key: &'static str, label: &'static str, value: bool) -> Self {
@@ -141,9 +144,15 @@ impl Field {
         match &self.kind {
             FieldKind::Bool => self.value = if self.as_bool() { "no" } else { "yes" }.into(),
             FieldKind::Choice(options) if !options.is_empty() => {
-                let i = options.iter().position(|o| *o == self.value).unwrap_or(0) as isize;
+                let at = |i: usize| options.get(i).is_some_and(|o| *o == self.value);
+                let i = if at(self.cursor) {
+                    self.cursor
+                } else {
+                    options.iter().position(|o| *o == self.value).unwrap_or(0)
+                };
                 let n = options.len() as isize;
-                self.value = options[((i + step).rem_euclid(n)) as usize].clone();
+                self.cursor = ((i as isize + step).rem_euclid(n)) as usize;
+                self.value = options[self.cursor].clone();
             }
             _ => {}
         }
@@ -261,6 +270,20 @@ mod tests {
         f.right();
         f.insert('x');
         assert_eq!(f.value, "伟x");
+    }
+
+    #[test]
+    fn a_choice_moves_past_options_that_read_alike() {
+        let options: Vec<String> = ["Retail", "Public", "Public", "Energy"].iter().map(|s| s.to_string()).collect();
+        let mut f = Field::choice("industry", "Industry", options, "Public");
+        f.right();
+        assert_eq!((f.value.as_str(), f.cursor), ("Public", 2));
+        f.right();
+        assert_eq!(f.value, "Energy", "not stuck on the twin");
+        f.right();
+        assert_eq!(f.value, "Retail");
+        f.left();
+        assert_eq!(f.value, "Energy");
     }
 
     #[test]
