@@ -25,7 +25,7 @@ pub mod recovery;
 mod search;
 pub mod state;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 pub mod today;
 pub mod transfer;
 mod undo;

@@ -97,3 +97,71 @@ pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use crate::app::popups::Popup;
+    use crate::app::testkit::{app, ch, row};
+
+    /// A wide character whose second half is covered by a popup's border
+    /// would be drawn by the terminal across it: a wide cell must always be
+    /// followed by the blank cell it spills into.
+    fn wide_cells_overdrawn(buf: &ratatui::buffer::Buffer) -> Vec<(u16, u16)> {
+        let mut bad = Vec::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width.saturating_sub(1) {
+                if buf[(x, y)].symbol().width() > 1 && !buf[(x + 1, y)].symbol().trim().is_empty() {
+                    bad.push((x, y));
+                }
+            }
+        }
+        bad
+    }
+
+    #[test]
+    fn wide_characters_never_cross_a_popup_border() {
+        let mut a = app((100, 30));
+        a.start();
+        let rows = (1..=40)
+            .map(|i| {
+                let mut r = row(i);
+                // Both parities: a wide character straddles any column.
+                let pad = if i % 2 == 0 { "" } else { "a" };
+                r.full_name = format!("{pad}王王王王王王王王王王王王王王王王王王王王王王王王");
+                r.company_name = format!("{pad}佐藤佐藤佐藤佐藤佐藤佐藤佐藤佐藤佐藤佐藤");
+                r
+            })
+            .collect();
+        a.state.prospects.total = Some(40);
+        a.state.prospects.pages.insert(0, rows);
+        let popups: Vec<fn(&mut crate::app::App)> = vec![
+            |a| drop(a.update(ch('I'))),
+            |a| a.state.popup = Some(Popup::ResearchHistory { scroll: 0 }),
+            |a| drop(a.update(ch('?'))),
+            |a| drop(a.update(ch('n'))),
+            |a| {
+                let action = crate::app::popups::ConfirmAction::DeleteDraft { id: 1 };
+                a.state.popup = Some(Popup::Confirm { message: "Delete?".into(), action })
+            },
+            |a| {
+                let e = crate::app::editor::DraftEditor::new_draft(1, Default::default(), 0);
+                a.state.popup = Some(Popup::Editor(Box::new(e)))
+            },
+            |a| a.state.popup = Some(Popup::Interaction { id: 1, interaction: None, scroll: 0 }),
+        ];
+        for (i, open) in popups.into_iter().enumerate() {
+            a.state.popup = None;
+            open(&mut a);
+            assert!(a.state.popup.is_some(), "popup {i} opened");
+            for size in [(100, 30), (81, 24), (60, 15)] {
+                // The frame as drawn, before the diff sent to the terminal
+                // (which skips the cell a wide character spills into).
+                let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
+                let buf = t.draw(|f| super::draw(f, &a)).unwrap().buffer.clone();
+                assert_eq!(wide_cells_overdrawn(&buf), vec![], "popup {i} at {size:?}");
+            }
+        }
+    }
+}

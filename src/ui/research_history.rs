@@ -4,17 +4,17 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::common::{block, json_lines};
+use super::common::{block, clear_popup, json_lines};
 use super::layout::centered;
 use crate::app::App;
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, scroll: u16) {
     let rect = centered(area, 90, 85);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let p = &app.state.panel;
     let name = p.detail.as_ref().map(|d| sanitize::line(&d.prospect.full_name).into_owned()).unwrap_or_default();
     let mut lines = Vec::new();

@@ -4,10 +4,10 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::common::block;
+use super::common::{block, clear_popup};
 use super::layout::centered;
 use crate::app::popups::import::{key_line, ImportPopup, ImportStage};
 use crate::app::App;
@@ -17,7 +17,7 @@ use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
     let rect = centered(area, 90, 85);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     let inner_rows = rect.height.saturating_sub(2) as usize;
     let mut lines = vec![Line::from(vec![
         Span::styled("File: ", app.theme.muted),
