@@ -219,6 +219,14 @@ pub async fn run(
     if options.dry_run {
         tx.rollback().await?;
     } else {
+        // Announced like every write of Closer's, so this and other Closers
+        // show it as theirs, not as "another program's".
+        let tables: &[&str] = match options.entity {
+            Entity::Prospects => &["prospects", "companies", "industries"],
+            Entity::Interactions => &["interactions", "prospects"],
+            Entity::Events => &["events"],
+        };
+        crate::db::notify::send(db, &mut tx, tables, None).await?;
         tx.commit().await.wrap_err("committing the import")?;
     }
 

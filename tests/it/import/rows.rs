@@ -273,3 +273,21 @@ async fn events_and_interactions_with_references_duplicates_and_huge_cells() {
     assert_eq!((again.new, again.duplicates_in_db, again.duplicates_in_file), (0, 4, 1));
     assert_eq!(count(&db, "interactions").await, 4);
 }
+
+#[tokio::test]
+async fn a_real_import_is_announced_like_every_write_and_a_dry_run_is_not() {
+    let (db, _) = support::fresh_db().await;
+    let mut listener = sqlx::postgres::PgListener::connect_with(&db.pool).await.unwrap();
+    listener.listen(closer::db::notify::CHANNEL).await.unwrap();
+    let file = messy_prospects();
+    import_bytes(&db, &file, opts(Entity::Prospects, true)).await.unwrap();
+    import_bytes(&db, &file, opts(Entity::Prospects, false)).await.unwrap();
+    let wait = std::time::Duration::from_secs(5);
+    let n = tokio::time::timeout(wait, listener.recv()).await.expect("the import announced itself").unwrap();
+    let change: closer::db::notify::Change = serde_json::from_str(n.payload()).unwrap();
+    assert!(change.is_from(&db), "as this Closer's own write: {change:?}");
+    assert!(change.touches("prospects") && change.touches("companies"), "{change:?}");
+    // The dry run rolled back: its announcement never went out.
+    let again = tokio::time::timeout(std::time::Duration::from_millis(500), listener.recv()).await;
+    assert!(again.is_err(), "one announcement, not two");
+}
