@@ -133,7 +133,22 @@ impl App {
                         }
                         DraftEditor::open(&d, context)
                     }
-                    (None, Some(pid)) => DraftEditor::new_draft(pid, context, chrono::Utc::now().timestamp_millis()),
+                    (None, Some(pid)) => {
+                        // So is a new draft's unsaved text for this prospect,
+                        // put off at start-up: a blank editor would hide it.
+                        let records: Vec<_> = self
+                            .state
+                            .recoveries
+                            .iter()
+                            .filter(|r| r.draft_id.is_none() && r.prospect_id == pid)
+                            .cloned()
+                            .collect();
+                        if !records.is_empty() {
+                            self.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false });
+                            return;
+                        }
+                        DraftEditor::new_draft(pid, context, chrono::Utc::now().timestamp_millis())
+                    }
                     (None, None) => return,
                 };
                 self.state.popup = Some(Popup::Editor(Box::new(editor)));

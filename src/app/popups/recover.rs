@@ -107,6 +107,29 @@ mod tests {
     }
 
     #[test]
+    fn a_new_drafts_text_put_off_is_offered_when_a_new_draft_is_opened() {
+        use crate::app::action::{Action, Loaded};
+        let mut a = app((100, 30));
+        popup(&mut a);
+        a.update(press(crossterm::event::KeyCode::Esc));
+        let opened = |prospect_id| {
+            Action::Loaded(Box::new(Loaded::DraftOpened {
+                draft: None,
+                prospect_id: Some(prospect_id),
+                context: PlaceholderContext::default(),
+            }))
+        };
+        // Another prospect: a blank editor.
+        a.update(opened(2));
+        assert!(matches!(&a.state.popup, Some(Popup::Editor(e)) if e.text().is_empty()));
+        a.state.popup = None;
+        // This prospect: its unsaved text first.
+        a.update(opened(1));
+        let Some(Popup::Recover { records, .. }) = &a.state.popup else { panic!("{:?}", a.state.popup) };
+        assert_eq!(records.len(), 2);
+    }
+
+    #[test]
     fn later_keeps_every_record() {
         let mut a = app((100, 30));
         popup(&mut a);
