@@ -22,7 +22,7 @@ fn main() {
         // Errors can quote a URL with its password (a config line, say):
         // masked for the log and the screen alike.
         let mask = closer::db::url::mask;
-        tracing::error!("{}", mask(&closer::logging::strip_ansi(&format!("{e:?}"))));
+        tracing::error!("{}", mask(closer::logging::strip_ansi(&format!("{e:?}")).trim()));
         // Causes can quote the database or a provider: cleaned like any data.
         eprintln!("closer: {}", closer::sanitize::line(&mask(&e.to_string())));
         for cause in e.chain().skip(1) {

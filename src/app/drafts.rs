@@ -127,8 +127,12 @@ impl App {
                         // the stored text would overwrite its recovery file.
                         let key = format!("draft-{}", d.id);
                         if let Some(r) = self.state.recoveries.iter().find(|r| r.key == key) {
-                            self.state.popup =
-                                Some(Popup::Recover { records: vec![r.clone()], selected: 0, confirm_discard: false });
+                            self.state.popup = Some(Popup::Recover {
+                                records: vec![r.clone()],
+                                selected: 0,
+                                confirm_discard: false,
+                                new_draft: None,
+                            });
                             return;
                         }
                         DraftEditor::open(&d, context)
@@ -144,7 +148,9 @@ impl App {
                             .cloned()
                             .collect();
                         if !records.is_empty() {
-                            self.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false });
+                            let new_draft = Some(Box::new((pid, context)));
+                            self.state.popup =
+                                Some(Popup::Recover { records, selected: 0, confirm_discard: false, new_draft });
                             return;
                         }
                         DraftEditor::new_draft(pid, context, chrono::Utc::now().timestamp_millis())
@@ -234,7 +240,8 @@ impl App {
                 // Kept until restored or discarded: "later" must not mean "lost".
                 self.state.recoveries = records.clone();
                 if !records.is_empty() && self.state.popup.is_none() {
-                    self.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false });
+                    self.state.popup =
+                        Some(Popup::Recover { records, selected: 0, confirm_discard: false, new_draft: None });
                 }
             }
             _ => {}

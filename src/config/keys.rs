@@ -120,8 +120,10 @@ impl KeyBindings {
         let mut by_key = BTreeMap::new();
         let mut by_command = BTreeMap::new();
         for (name, specs) in keys {
-            let command =
-                Command::from_name(name).ok_or_else(|| format!("unknown key `ui.keys.{name}`: no such command"))?;
+            let command = Command::from_name(name).ok_or_else(|| match closest(name) {
+                Some(near) => format!("unknown key `ui.keys.{name}`: no such command (did you mean `{near}`?)"),
+                None => format!("unknown key `ui.keys.{name}`: no such command"),
+            })?;
             let mut parsed = Vec::new();
             for s in specs {
                 let spec = KeySpec::parse(s).map_err(|e| format!("`ui.keys.{name}`: {e}"))?;
@@ -221,6 +223,25 @@ impl KeyBindings {
     }
 }
 
+/// The command name nearest to a mistyped one, if any is near.
+fn closest(name: &str) -> Option<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let next = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+                prev = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    }
+    Command::ALL.iter().map(|c| (distance(name, c.name()), c.name())).filter(|(d, _)| *d <= 2).min().map(|(_, n)| n)
+}
+
 fn spec_id(spec: &KeySpec) -> String {
     format!("{:?}|{:?}", spec.code, spec.mods)
 }
@@ -243,6 +264,14 @@ mod tests {
         // A question has no text field: y and n are answers.
         assert!(with("answer_yes", &["Enter", "o"]).is_ok());
         assert!(with("editor_save", &["F10"]).is_ok());
+    }
+
+    #[test]
+    fn a_mistyped_command_name_gets_a_suggestion() {
+        let e = with("form_sav", &["Ctrl-s"]).unwrap_err();
+        assert!(e.contains("did you mean `form_save`"), "{e}");
+        let e = with("launch_rockets", &["Ctrl-r"]).unwrap_err();
+        assert!(e.contains("no such command") && !e.contains("did you mean"), "{e}");
     }
 
     #[test]

@@ -63,11 +63,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(filters)), Rect { height: 1, ..inner });
     let table_area = Rect { y: inner.y + 1, height: inner.height - 1, ..inner };
     if d.items.is_empty() {
-        frame.render_widget(
-            Paragraph::new("No drafts here. Press d on a prospect to write one; x clears the filters.")
-                .style(app.theme.muted),
-            table_area,
-        );
+        let k = |c| app.keys.label(c);
+        let msg = if d.filter == Default::default() {
+            format!("No drafts yet. Press {} on a prospect to write one.", k(Command::NewDraft))
+        } else {
+            format!("No draft matches. {} clears the search and filters.", k(Command::ClearFilters))
+        };
+        frame.render_widget(Paragraph::new(msg).style(app.theme.muted).wrap(Wrap { trim: true }), table_area);
         return;
     }
     let w = table_area.width as usize;

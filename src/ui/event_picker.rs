@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, picker: &EventPicker) {
     let loading = if events.loaded { "" } else { " · loading events…" };
     let k = |c| app.keys.label(c);
     let title = format!(
-        "Link an event · type to search: {}{loading} · {}/{} · {} link · {} cancel",
+        "Link an event (▲ upcoming) · type to search: {}{loading} · {}/{} · {} link · {} cancel",
         sanitize::line(&picker.query),
         k(Command::FormNext),
         k(Command::FormPrev),

@@ -43,6 +43,9 @@ pub enum Popup {
         selected: usize,
         /// Discard was pressed once: a second one discards for good.
         confirm_discard: bool,
+        /// Opened by "new draft" for this prospect (with what its
+        /// placeholders stand for): "later" writes that new draft instead.
+        new_draft: Option<Box<(i32, crate::app::editor::PlaceholderContext)>>,
     },
     Confirm {
         message: String,
@@ -71,7 +74,9 @@ pub fn key_line(popup: &Popup, keys: &crate::config::KeyBindings) -> String {
         ),
         Popup::Form(f) => form::key_line(keys, f),
         Popup::Editor(e) => editor::prompt_line(keys, &e.prompt).unwrap_or_else(|| editor::key_line(keys)),
-        Popup::Recover { confirm_discard, .. } => recover::key_line(keys, *confirm_discard),
+        Popup::Recover { confirm_discard, new_draft, .. } => {
+            recover::key_line(keys, *confirm_discard, new_draft.is_some())
+        }
         Popup::Confirm { action, .. } => action.key_line(keys),
         Popup::Import(p) => import::key_line(keys, p),
     }

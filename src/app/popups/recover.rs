@@ -12,8 +12,9 @@ use crate::app::{App, Command};
 use crate::config::command::Scope;
 use crate::config::KeyBindings;
 
-/// The popup's key line, from the key map.
-pub fn key_line(keys: &KeyBindings, confirming: bool) -> String {
+/// The popup's key line, from the key map. `new_draft`: opened by "new
+/// draft", so "later" writes the new draft instead.
+pub fn key_line(keys: &KeyBindings, confirming: bool, new_draft: bool) -> String {
     if confirming {
         format!(
             "Discard this unsaved text for good? {} again discards · any other key keeps it",
@@ -21,10 +22,11 @@ pub fn key_line(keys: &KeyBindings, confirming: bool) -> String {
         )
     } else {
         format!(
-            "Unsaved drafts from a previous session · {} restore · {} · {} later",
+            "Unsaved drafts from a previous session · {} restore · {} · {} {}",
             keys.label_any(&[Command::AnswerRestore, Command::Open]),
             keys.hints(&[Command::AnswerDiscard]),
-            keys.label(Command::AnswerNo)
+            keys.label(Command::AnswerNo),
+            if new_draft { "later: write a new draft" } else { "later" }
         )
     }
 }
@@ -33,7 +35,9 @@ impl App {
     pub(super) fn recover_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
         let answer = self.keys.command_in(Scope::Answer, &key);
         let command = self.keys.command_for(&key);
-        let Some(Popup::Recover { records, selected, confirm_discard }) = self.state.popup.as_mut() else { return };
+        let Some(Popup::Recover { records, selected, confirm_discard, new_draft }) = self.state.popup.as_mut() else {
+            return;
+        };
         let was_confirming = std::mem::take(confirm_discard);
         match (answer, command) {
             (Some(Command::AnswerRestore), _) | (_, Some(Command::Open)) => {
@@ -52,7 +56,13 @@ impl App {
                     *selected = (*selected).min(records.len() - 1);
                 }
             }
-            (Some(Command::AnswerNo), _) => self.state.popup = None,
+            (Some(Command::AnswerNo), _) => {
+                self.state.popup = new_draft.take().map(|d| {
+                    let (prospect_id, context) = *d;
+                    let now = chrono::Utc::now().timestamp_millis();
+                    Popup::Editor(Box::new(DraftEditor::new_draft(prospect_id, context, now)))
+                })
+            }
             (_, Some(Command::Down)) => *selected = (*selected + 1).min(records.len().saturating_sub(1)),
             (_, Some(Command::Up)) => *selected = selected.saturating_sub(1),
             _ => {}
@@ -84,7 +94,7 @@ mod tests {
     fn popup(a: &mut App) {
         let records = vec![record("a"), record("b")];
         a.state.recoveries = records.clone();
-        a.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false });
+        a.state.popup = Some(Popup::Recover { records, selected: 0, confirm_discard: false, new_draft: None });
     }
 
     #[test]
@@ -127,6 +137,10 @@ mod tests {
         a.update(opened(1));
         let Some(Popup::Recover { records, .. }) = &a.state.popup else { panic!("{:?}", a.state.popup) };
         assert_eq!(records.len(), 2);
+        // "Later" keeps them, and writes the new draft that was asked for.
+        a.update(press(crossterm::event::KeyCode::Esc));
+        assert!(matches!(&a.state.popup, Some(Popup::Editor(e)) if e.text().is_empty() && e.prospect_id == 1));
+        assert_eq!(a.state.recoveries.len(), 2);
     }
 
     #[test]

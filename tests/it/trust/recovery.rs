@@ -50,6 +50,11 @@ async fn typed_text_survives_kill_9_at_random_moments() {
         pty.go_to_prospects();
         pty.wait_for("the list", |s| s.contains("Prospects 1/5") && !s.contains("Unsaved drafts"));
         pty.send("d");
+        if offered.is_some() {
+            // The text put off is offered first; "later" writes a new draft.
+            pty.wait_for("the offer again", |s| s.contains("later: write a new draft"));
+            pty.send("\x1b");
+        }
         pty.wait_for("the editor", |s| s.contains("New draft for"));
         let before = files(&dir);
         let kill_at = 2 + rand(text.len() as u64 - 2) as usize;
