@@ -215,3 +215,49 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::action::Action;
+    use crate::app::testkit::app;
+
+    fn update(id: u64, state: JobState, calls: u32, cost: f64) -> Action {
+        Action::Job(JobUpdate {
+            id,
+            kind: JobKind::Research { prospect_id: 7 },
+            state,
+            calls,
+            cost,
+            note: None,
+            report: None,
+        })
+    }
+
+    #[test]
+    fn a_job_moves_forward_only_and_its_result_shows_where_it_belongs() {
+        let mut a = app((100, 30));
+        a.state.panel.prospect_id = Some(7);
+        a.update(update(1, JobState::Queued, 0, 0.0));
+        a.update(update(1, JobState::Running, 0, 0.0));
+        let out = a.update(update(1, JobState::Done("prospect_research #3".into()), 2, 0.0125));
+        let j = a.state.jobs.selected_job().expect("the job");
+        assert_eq!((j.calls, j.cost), (2, 0.0125));
+        assert!(out.iter().any(|r| matches!(r, Request::Detail { prospect_id: 7 })), "the detail shows the research");
+        // A cancel that arrives after the job finished changes nothing.
+        a.update(update(1, JobState::Cancelled, 0, 0.0));
+        assert!(matches!(a.state.jobs.selected_job().unwrap().state, JobState::Done(_)));
+        // A failure says which job, naming the person when the list knows them.
+        a.update(update(2, JobState::Failed("HTTP 500".into()), 1, 0.0));
+        assert!(a.state.status.error.as_deref().is_some_and(|e| e.contains("failed: HTTP 500")));
+        assert_eq!(a.state.jobs.count(|s| s.is_finished()), 2);
+    }
+
+    #[test]
+    fn costs_that_cancel_out_never_show_as_minus_zero() {
+        let mut a = app((100, 30));
+        assert_eq!(format!("{:.4}", a.state.jobs.cost()), "0.0000", "no jobs yet");
+        a.update(update(1, JobState::Done("x".into()), 1, -0.0));
+        assert_eq!(format!("{:.4}", a.state.jobs.cost()), "0.0000");
+    }
+}

@@ -93,3 +93,21 @@ pub fn centered(area: Rect, width_pct: u16, height_pct: u16) -> Rect {
     let h = (area.height * height_pct / 100).max(6).min(area.height);
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
+
+/// The draft editor's popup in a terminal of `size`.
+pub fn editor_rect(size: (u16, u16)) -> Rect {
+    centered(Rect::new(0, 0, size.0, size.1), 96, 94)
+}
+
+/// The preview's text area (width, rows) inside the editor: the popup's
+/// border, two header and two footer rows, and the preview's own border.
+pub fn preview_text_size(size: (u16, u16)) -> (u16, u16) {
+    let r = editor_rect(size);
+    (r.width.saturating_sub(4).max(1), r.height.saturating_sub(8).max(1))
+}
+
+/// Rows `text` takes wrapped to `width` (the UI's estimate for "more below").
+pub fn wrapped_rows(text: &str, width: u16) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    text.lines().map(|l| l.width().max(1).div_ceil(width.max(1) as usize)).sum()
+}

@@ -54,12 +54,17 @@ impl KeySpec {
             "PageUp" => KeyCode::PageUp,
             "PageDown" => KeyCode::PageDown,
             "Space" => KeyCode::Char(' '),
-            f if f.len() > 1 && f.starts_with('F') && f[1..].parse::<u8>().is_ok() => {
+            f if f.len() > 1 && f.starts_with('F') && f[1..].parse::<u8>().is_ok_and(|n| (1..=24).contains(&n)) => {
                 KeyCode::F(f[1..].parse().unwrap())
             }
             // Ctrl-S and Ctrl-s are one key: terminals report Ctrl with the lower case.
             c if c.chars().count() == 1 && mods.contains(KeyModifiers::CONTROL) => {
                 KeyCode::Char(c.chars().next().unwrap().to_ascii_lowercase())
+            }
+            // Shift-g is G: terminals report the capital, without Shift.
+            c if c.chars().count() == 1 && mods.contains(KeyModifiers::SHIFT) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(c.chars().next().unwrap().to_ascii_uppercase())
             }
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
             _ => return Err(format!("unknown key {s:?}")),
@@ -134,6 +139,13 @@ impl KeyBindings {
                          use Ctrl-, Alt-, a function key or a named key such as Enter"
                     ));
                 }
+                // Keys that edit the text stay with the text.
+                if let Some(what) = editing_key(command.scope(), &spec) {
+                    return Err(format!("`ui.keys.{name}`: {s:?} {what}; choose another key"));
+                }
+                if parsed.contains(&spec) {
+                    continue; // written twice: one key
+                }
                 if let Some(other) = by_key.insert((command.scope(), spec_id(&spec)), command) {
                     if other != command {
                         return Err(format!("`ui.keys.{name}`: key {s:?} is also bound to `{}`", other.name()));
@@ -147,6 +159,7 @@ impl KeyBindings {
         for c in [
             Command::Quit,
             Command::Back,
+            Command::AnswerYes,
             Command::FormSave,
             Command::FormCancel,
             Command::EditorSave,
@@ -223,6 +236,41 @@ impl KeyBindings {
     }
 }
 
+/// Why a key cannot be bound in `scope`: it edits the text there. A form
+/// field moves and deletes with ←/→ and Backspace; the draft editor
+/// (tui-textarea) also takes Enter, Tab, the arrows, paging and its Emacs
+/// keys (undo is Ctrl-U, redo Ctrl-R).
+fn editing_key(scope: Scope, spec: &KeySpec) -> Option<&'static str> {
+    let none = spec.mods.is_empty();
+    let field = matches!(spec.code, KeyCode::Backspace | KeyCode::Left | KeyCode::Right) && none;
+    match scope {
+        Scope::Form if field => Some("edits the field"),
+        Scope::Editor if none => matches!(
+            spec.code,
+            KeyCode::Backspace
+                | KeyCode::Delete
+                | KeyCode::Enter
+                | KeyCode::Tab
+                | KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Up
+                | KeyCode::Down
+                | KeyCode::Home
+                | KeyCode::End
+                | KeyCode::PageUp
+                | KeyCode::PageDown
+        )
+        .then_some("edits or moves in the draft's text"),
+        Scope::Editor if spec.mods == KeyModifiers::CONTROL => match spec.code {
+            KeyCode::Char(
+                'h' | 'd' | 'm' | 'k' | 'j' | 'w' | 'f' | 'b' | 'p' | 'n' | 'a' | 'e' | 'u' | 'r' | 'y' | 'v',
+            ) => Some("is one of the draft editor's own text keys (Ctrl-U undo, Ctrl-R redo, Emacs moves)"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The command name nearest to a mistyped one, if any is near.
 fn closest(name: &str) -> Option<&'static str> {
     fn distance(a: &str, b: &str) -> usize {
@@ -267,6 +315,36 @@ mod tests {
     }
 
     #[test]
+    fn keys_that_edit_text_stay_with_the_text() {
+        for (name, key) in [
+            ("editor_close", "Backspace"),
+            ("editor_copy", "Ctrl-u"),
+            ("editor_save", "Enter"),
+            ("form_cancel", "Backspace"),
+            ("form_next", "Right"),
+        ] {
+            let e = with(name, &[key]).unwrap_err();
+            assert!(e.contains(name) && e.contains("choose another key"), "{e}");
+        }
+        // Enter confirms a form; Ctrl-S is no text key.
+        assert!(with("form_confirm", &["Enter"]).is_ok());
+        assert!(with("editor_copy", &["Ctrl-o"]).is_ok());
+    }
+
+    #[test]
+    fn shift_and_a_letter_is_the_capital_and_a_key_written_twice_is_one() {
+        let keys = with("quit", &["Shift-q"]).unwrap();
+        let q = KeyEvent::new(KeyCode::Char('Q'), KeyModifiers::SHIFT);
+        assert_eq!(keys.command_for(&q), Some(Command::Quit));
+        assert_eq!(keys.label(Command::Quit), "Q");
+        // Shift-g is G, which `bottom` has.
+        let e = with("down", &["Shift-g", "Down"]).unwrap_err();
+        assert!(e.contains("bottom"), "{e}");
+        assert_eq!(with("down", &["j", "j", "Down"]).unwrap().label(Command::Down), "j/Down");
+        assert!(KeySpec::parse("F0").is_err() && KeySpec::parse("F25").is_err() && KeySpec::parse("F12").is_ok());
+    }
+
+    #[test]
     fn a_mistyped_command_name_gets_a_suggestion() {
         let e = with("form_sav", &["Ctrl-s"]).unwrap_err();
         assert!(e.contains("did you mean `form_save`"), "{e}");
@@ -276,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_ways_out_cannot_be_left_without_a_key() {
-        for name in ["form_cancel", "answer_no", "editor_close", "quit", "back", "form_save"] {
+        for name in ["form_cancel", "answer_no", "answer_yes", "editor_close", "quit", "back", "form_save"] {
             let e = with(name, &[]).unwrap_err();
             assert!(e.contains(name) && e.contains("at least one key"), "{e}");
         }

@@ -26,7 +26,7 @@ fn preview_title(app: &App, e: &DraftEditor) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, e: &DraftEditor) {
-    let rect = centered(area, 96, 94);
+    let rect = crate::app::layout::editor_rect((area.width, area.height));
     clear_popup(frame, rect);
     let state = if e.saving {
         Span::styled("saving…", app.theme.warning)

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::common::{block, clear_popup, fit};
 use super::layout::centered;
 use crate::app::popups::event_picker::{label, EventPicker};
-use crate::app::{App, Command};
+use crate::app::App;
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, picker: &EventPicker) {
@@ -32,15 +32,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, picker: &EventPicker) {
         })
         .collect();
     let loading = if events.loaded { "" } else { " · loading events…" };
-    let k = |c| app.keys.label(c);
-    let title = format!(
-        "Link an event (▲ upcoming) · type to search: {}{loading} · {}/{} · {} link · {} cancel",
-        sanitize::line(&picker.query),
-        k(Command::FormNext),
-        k(Command::FormPrev),
-        k(Command::FormConfirm),
-        k(Command::FormCancel)
-    );
+    // Its keys are in the key bar (popups::key_line).
+    let title = format!("Link an event (▲ upcoming) · search: {}{loading}", sanitize::line(&picker.query));
     let mut state = ListState::default().with_selected(Some(picker.selected));
     frame.render_stateful_widget(
         List::new(items).block(block(title, true, app)).highlight_style(app.theme.selection),

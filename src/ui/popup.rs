@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
         Popup::ResearchHistory { scroll } => super::research_history::draw(frame, area, app, *scroll),
         Popup::Import(p) => super::transfer::draw(frame, area, app, p),
         Popup::Editor(e) => super::editor::draw(frame, area, app, e),
-        Popup::Recover { records, selected, confirm_discard, new_draft } => {
+        Popup::Recover { records, selected, confirm_discard, .. } => {
             let rect = centered(area, 80, 60);
             clear_popup(frame, rect);
             let mut items: Vec<ListItem> = Vec::new();
@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, popup: &Popup) {
             let mut state = ListState::default().with_selected(Some(*selected));
             frame.render_stateful_widget(
                 List::new(items)
-                    .block(block(recover::key_line(&app.keys, *confirm_discard, new_draft.is_some()), true, app))
+                    .block(block(recover::title(*confirm_discard), true, app))
                     .highlight_style(app.theme.selection),
                 rect,
                 &mut state,

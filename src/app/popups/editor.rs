@@ -33,6 +33,18 @@ pub fn key_line(keys: &KeyBindings) -> String {
     ])
 }
 
+/// The keys while the preview is shown.
+pub fn preview_key_line(keys: &KeyBindings) -> String {
+    format!(
+        "{} {} {} {} scroll · {} back to editing",
+        keys.label(Command::Down),
+        keys.label(Command::Up),
+        keys.label(Command::PageDown),
+        keys.label(Command::PageUp),
+        keys.label(Command::EditorClose)
+    )
+}
+
 /// The line under the editor while it asks a question.
 pub fn prompt_line(keys: &KeyBindings, prompt: &EditorPrompt) -> Option<String> {
     use Command::*;
@@ -222,13 +234,17 @@ impl App {
             }
             // The preview is read: the views' movement keys scroll it.
             _ if e.preview => {
-                // Within the filled text: its last line stays reachable, never a blank page.
-                let last = render_placeholders(&e.text(), &e.context).lines().count().saturating_sub(1);
-                let last = last.min(u16::MAX as usize) as u16;
+                // Within the filled text as wrapped on screen: the last page
+                // ends with its last row, never a blank page.
+                let (width, rows) = crate::app::layout::preview_text_size(state.size);
+                let text = crate::sanitize::multiline(&render_placeholders(&e.text(), &e.context)).into_owned();
+                let total = crate::app::layout::wrapped_rows(&text, width);
+                let last = total.saturating_sub(rows as usize).min(u16::MAX as usize) as u16;
+                let page = rows.saturating_sub(1).max(1);
                 let s = e.preview_scroll;
                 e.preview_scroll = match nav {
-                    Some(Command::PageDown) => s.saturating_add(10),
-                    Some(Command::PageUp) => s.saturating_sub(10),
+                    Some(Command::PageDown) => s.saturating_add(page),
+                    Some(Command::PageUp) => s.saturating_sub(page),
                     Some(Command::Down) => s.saturating_add(1),
                     Some(Command::Up) => s.saturating_sub(1),
                     Some(Command::Top) => 0,
@@ -339,15 +355,23 @@ mod tests {
             e.set_text(&(1..=30).map(|i| format!("line {i}")).collect::<Vec<_>>().join("\n"));
         }
         a.update(press(KeyCode::F(2)));
+        // 120x40: the preview shows 29 rows of 78 columns; 30 short lines.
+        let (width, rows) = crate::app::layout::preview_text_size((120, 40));
+        assert_eq!(rows, 29);
         for _ in 0..8 {
             a.update(press(KeyCode::PageDown));
         }
-        assert_eq!(editor(&a).preview_scroll, 29, "stops at the last line");
+        assert_eq!(editor(&a).preview_scroll, 1, "the last page ends with the last line");
         a.update(press(KeyCode::Home));
         assert_eq!(editor(&a).preview_scroll, 0);
+        // One long paragraph wraps: its end is reachable.
+        if let Some(Popup::Editor(e)) = a.state.popup.as_mut() {
+            e.set_text(&format!("{}\nshort last line", "word ".repeat(2000)));
+        }
         a.update(press(KeyCode::End));
-        assert_eq!(editor(&a).preview_scroll, 29);
-        assert_eq!(editor(&a).text().lines().count(), 30, "the preview never edits");
+        let wrapped = 10_000usize.div_ceil(width as usize) + 1;
+        assert_eq!(editor(&a).preview_scroll as usize, wrapped - rows as usize);
+        assert_eq!(editor(&a).text().lines().count(), 2, "the preview never edits");
     }
 
     #[test]

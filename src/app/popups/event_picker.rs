@@ -79,6 +79,18 @@ impl EventPicker {
     }
 }
 
+/// The picker's keys: typing narrows the list; the form keys move, link
+/// and cancel.
+pub fn key_line(keys: &KeyBindings) -> String {
+    format!(
+        "type to search · {}/{} move · {} link · {} cancel",
+        keys.label(Command::FormNext),
+        keys.label(Command::FormPrev),
+        keys.label(Command::FormConfirm),
+        keys.label(Command::FormCancel)
+    )
+}
+
 /// How an event reads in the picker and in the draft's placeholders.
 pub fn label(e: &Event) -> String {
     format!("{} in {} ({})", e.event_type, e.location, e.event_date.format("%Y-%m-%d"))

@@ -73,7 +73,11 @@ pub fn key_line(popup: &Popup, keys: &crate::config::KeyBindings) -> String {
             keys.label(Back)
         ),
         Popup::Form(f) => form::key_line(keys, f),
-        Popup::Editor(e) => editor::prompt_line(keys, &e.prompt).unwrap_or_else(|| editor::key_line(keys)),
+        Popup::Editor(e) => match &e.prompt {
+            crate::app::editor::EditorPrompt::PickEvent(_) => event_picker::key_line(keys),
+            crate::app::editor::EditorPrompt::None if e.preview => editor::preview_key_line(keys),
+            prompt => editor::prompt_line(keys, prompt).unwrap_or_else(|| editor::key_line(keys)),
+        },
         Popup::Recover { confirm_discard, new_draft, .. } => {
             recover::key_line(keys, *confirm_discard, new_draft.is_some())
         }

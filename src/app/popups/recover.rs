@@ -12,17 +12,23 @@ use crate::app::{App, Command};
 use crate::config::command::Scope;
 use crate::config::KeyBindings;
 
+/// The popup's title: what it holds, or the question it asks.
+pub fn title(confirming: bool) -> &'static str {
+    if confirming {
+        "Discard this unsaved text for good?"
+    } else {
+        "Unsaved drafts from a previous session"
+    }
+}
+
 /// The popup's key line, from the key map. `new_draft`: opened by "new
 /// draft", so "later" writes the new draft instead.
 pub fn key_line(keys: &KeyBindings, confirming: bool, new_draft: bool) -> String {
     if confirming {
-        format!(
-            "Discard this unsaved text for good? {} again discards · any other key keeps it",
-            keys.label(Command::AnswerDiscard)
-        )
+        format!("{} again discards · any other key keeps it", keys.label(Command::AnswerDiscard))
     } else {
         format!(
-            "Unsaved drafts from a previous session · {} restore · {} · {} {}",
+            "{} restore · {} · {} {}",
             keys.label_any(&[Command::AnswerRestore, Command::Open]),
             keys.hints(&[Command::AnswerDiscard]),
             keys.label(Command::AnswerNo),
