@@ -3,10 +3,10 @@
 //! prospect never leaves an orphan company behind, and a save retried after
 //! a lost connection never inserts twice.
 
-use color_eyre::eyre::{eyre, Result};
+use color_eyre::eyre::{bail, eyre, Result};
 
 use super::companies::CompanyInput;
-use super::models::Prospect;
+use super::models::{Prospect, Timestamp};
 use super::prospects::{ProspectInput, PROSPECT_COLUMNS};
 use super::{Db, NOW};
 
@@ -34,9 +34,13 @@ impl Db {
     /// transaction. `retry` says an earlier attempt may have committed
     /// without its answer arriving: an identical prospect created within
     /// the last minutes is then that attempt, and is returned as it is.
+    /// `expected`: the row's `updated_at` when the edit began; if someone
+    /// changed it since, nothing is written and the error says so (their
+    /// change is not silently undone; the form keeps what was typed).
     pub async fn save_prospect(
         &self,
         id: Option<i32>,
+        expected: Option<Timestamp>,
         input: &ProspectInput,
         company: &CompanyRef,
         retry: bool,
@@ -110,9 +114,31 @@ impl Db {
         };
         let input = ProspectInput { company_id, ..input.clone() };
         let prospect: Prospect = match id {
-            Some(id) => super::prospects::update_prospect_row(&mut tx, id, &input)
-                .await?
-                .ok_or_else(|| eyre!("prospect {id} no longer exists"))?,
+            Some(id) => {
+                let now: Option<Prospect> =
+                    sqlx::query_as(&format!("SELECT {PROSPECT_COLUMNS} FROM prospects WHERE id = $1 FOR UPDATE"))
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let now = now.ok_or_else(|| eyre!("prospect {id} no longer exists"))?;
+                match expected {
+                    Some(t) if now.updated_at != t => {
+                        // A retried save may meet its own first attempt.
+                        if retry && same_fields(&now, &input) {
+                            return Ok(now);
+                        }
+                        bail!(
+                            "someone changed this prospect at {} since you opened the form: nothing was saved. \
+                             Your typing is still here; close the form and open it again to see their version",
+                            now.updated_at.format("%Y-%m-%d %H:%M:%S")
+                        );
+                    }
+                    _ => {}
+                }
+                super::prospects::update_prospect_row(&mut tx, id, &input)
+                    .await?
+                    .ok_or_else(|| eyre!("prospect {id} no longer exists"))?
+            }
             None => {
                 let earlier: Option<Prospect> = if retry {
                     sqlx::query_as(&format!(
@@ -139,4 +165,15 @@ impl Db {
         tx.commit().await?;
         Ok(prospect)
     }
+}
+
+/// Whether the stored row already holds what the form would write.
+fn same_fields(p: &Prospect, input: &ProspectInput) -> bool {
+    p.full_name == input.full_name.trim()
+        && p.email == input.email.trim()
+        && p.linkedin_url == input.linkedin_url
+        && p.location == input.location
+        && p.company_id == input.company_id
+        && p.is_active == input.is_active
+        && p.status == input.status
 }

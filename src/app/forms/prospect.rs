@@ -16,6 +16,7 @@ impl App {
                     id: d.prospect.id,
                     company_id: d.company.id,
                     company_name: d.company.name.clone(),
+                    updated_at: d.prospect.updated_at,
                 },
                 format!("Edit {}", crate::sanitize::line(&d.prospect.full_name)),
                 Some(d),

@@ -86,11 +86,11 @@ impl App {
                         }
                     }
                 };
-                let id = match form.kind {
-                    FormKind::EditProspect { id, .. } => Some(id),
-                    _ => None,
+                let (id, expected) = match form.kind {
+                    FormKind::EditProspect { id, updated_at, .. } => (Some(id), Some(updated_at)),
+                    _ => (None, None),
                 };
-                Write::SaveProspect { id, input, company }
+                Write::SaveProspect { id, expected, input, company }
             }
             FormKind::EditCompany { id } => {
                 let Some(industry_id) = industry_id(&form.field("industry").value) else {
@@ -182,7 +182,7 @@ mod tests {
         assert!(field_error(&a, "size").is_some());
         type_into(&mut a, "size", "11-50");
         let out = a.update(ctrl('s'));
-        let [Request::Write(Write::SaveProspect { id: None, input, company })] = out.as_slice() else {
+        let [Request::Write(Write::SaveProspect { id: None, expected: None, input, company })] = out.as_slice() else {
             panic!("one write: {out:?}")
         };
         assert_eq!(input.full_name, "Jaq Quinn");

@@ -150,6 +150,8 @@ pub enum Write {
     },
     SaveProspect {
         id: Option<i32>,
+        /// The version an edit was based on (None for a new prospect).
+        expected: Option<Timestamp>,
         input: ProspectInput,
         company: CompanyRef,
     },

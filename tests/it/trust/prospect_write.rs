@@ -2,6 +2,7 @@
 
 use closer::app::state::Popup;
 use closer::db::Db;
+use crossterm::event::KeyCode;
 
 use super::{app_with, temp_dir};
 use crate::support::{self, ch, ctrl, press};
@@ -49,15 +50,15 @@ async fn a_prospect_with_a_new_company_is_one_write() {
         size: "1-10".into(),
     };
     let bad = closer::db::prospects::ProspectInput { location: Some("x".repeat(256)), ..input.clone() };
-    assert!(db.save_prospect(None, &bad, &company, false).await.is_err());
+    assert!(db.save_prospect(None, None, &bad, &company, false).await.is_err());
     assert_eq!(companies(db.clone()).await, before);
 
-    let first = db.save_prospect(None, &input, &company, false).await.unwrap();
+    let first = db.save_prospect(None, None, &input, &company, false).await.unwrap();
     assert_eq!(companies(db.clone()).await, before + 1);
     // The same company in another case is found, not made again.
     let upper =
         CompanyRef::ByName { name: "ONCE UPON LTD".into(), industry: IndustryRef::New("X".into()), size: "x".into() };
-    let again = db.save_prospect(None, &input, &upper, true).await.unwrap();
+    let again = db.save_prospect(None, None, &input, &upper, true).await.unwrap();
     assert_eq!(again.id, first.id, "a retried insert returns the first attempt's row");
     assert_eq!(again.company_id, first.company_id);
     assert_eq!(companies(db.clone()).await, before + 1);
@@ -66,4 +67,54 @@ async fn a_prospect_with_a_new_company_is_one_write() {
         .await
         .unwrap();
     assert_eq!(n, 1);
+}
+
+/// Someone (an import, psql, another Closer) changes a prospect while its
+/// edit form is open: saving the form refuses instead of silently undoing
+/// their change, and keeps what was typed; reopened, the form saves.
+#[tokio::test]
+async fn an_edit_never_undoes_a_change_made_since_the_form_opened() {
+    let (db, _) = support::demo_db(10).await;
+    let (mut app, io) = app_with(&db, &temp_dir("stale-form")).await;
+    press(&mut app, &io, [ch('1')]).await;
+    let id = app.state.panel.prospect_id.expect("a prospect is selected");
+    assert!(app.state.panel.detail.is_some(), "its detail is loaded");
+    press(&mut app, &io, [ch('e')]).await;
+    let set = |app: &mut closer::app::App, k: &str, v: &str| {
+        let Some(Popup::Form(form)) = app.state.popup.as_mut() else { panic!("the form") };
+        let i = form.fields.iter().position(|f| f.key == k).unwrap();
+        form.fields[i].value = v.to_string();
+    };
+    set(&mut app, "full_name", "Typed In The Form");
+    sqlx::query("UPDATE prospects SET location = 'Daegu', updated_at = now() + interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    press(&mut app, &io, [ctrl('s')]).await;
+    let Some(Popup::Form(form)) = app.state.popup.as_ref() else { panic!("the form stays open") };
+    assert!(form.message.as_deref().unwrap_or("").contains("someone changed this prospect"), "{:?}", form.message);
+    assert_eq!(form.field("full_name").value, "Typed In The Form", "the typing is kept");
+    assert!(!form.saving);
+    let (name, location): (String, Option<String>) =
+        sqlx::query_as("SELECT full_name, location FROM prospects WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_ne!(name, "Typed In The Form", "nothing was written");
+    assert_eq!(location.as_deref(), Some("Daegu"), "their change stands");
+    // Closed and opened again (after the detail reloads), it saves over the new version.
+    press(&mut app, &io, [support::key(KeyCode::Esc), support::key(KeyCode::Esc), ch('r')]).await;
+    press(&mut app, &io, [ch('e')]).await;
+    set(&mut app, "full_name", "Typed In The Form");
+    press(&mut app, &io, [ctrl('s')]).await;
+    assert!(app.state.popup.is_none(), "saved: {:?}", app.state.status.error);
+    let (name, location): (String, Option<String>) =
+        sqlx::query_as("SELECT full_name, location FROM prospects WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!((name.as_str(), location.as_deref()), ("Typed In The Form", Some("Daegu")));
 }
