@@ -52,12 +52,16 @@ impl App {
             }
             Command::DeleteDraft if in_drafts => {
                 if let Some(d) = self.state.drafts.items.get(self.state.drafts.selected) {
+                    // Its unsaved text from a crash goes with it: say so.
+                    let key = format!("draft-{}", d.id);
+                    let unsaved = self.state.recoveries.iter().any(|r| r.key == key);
                     self.state.popup = Some(Popup::Confirm {
                         message: format!(
-                            "Delete draft #{} ({}) for {}?",
+                            "Delete draft #{} ({}) for {}?{}",
                             d.id,
                             crate::sanitize::line(&d.draft_type),
-                            crate::sanitize::line(&d.prospect_name)
+                            crate::sanitize::line(&d.prospect_name),
+                            if unsaved { " Its unsaved text from an earlier session goes too." } else { "" }
                         ),
                         action: ConfirmAction::DeleteDraft { id: d.id },
                     });
@@ -330,4 +334,52 @@ pub(super) fn save_write(e: &mut DraftEditor, mark_sent: bool, keys: &KeyBinding
         expected: e.base_updated_at,
         mark_sent,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::editor::{PlaceholderContext, Recovery};
+    use crate::app::state::{Popup, View};
+    use crate::app::testkit::{app, press};
+    use crate::db::drafts::DraftListItem;
+
+    #[test]
+    fn deleting_a_draft_says_when_its_unsaved_text_goes_too() {
+        let mut a = app((100, 30));
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(0, 0, 0).unwrap();
+        let item = |id| DraftListItem {
+            id,
+            prospect_id: 1,
+            prospect_name: "Ada".into(),
+            company_name: "Acme".into(),
+            draft_type: "email".into(),
+            status: "draft".into(),
+            preview: String::new(),
+            updated_at: t,
+        };
+        a.state.view = View::Drafts;
+        a.state.drafts.items = vec![item(3), item(4)];
+        a.state.recoveries = vec![Recovery {
+            key: "draft-4".into(),
+            draft_id: Some(4),
+            prospect_id: 1,
+            base_updated_at: Some(t),
+            draft_type: "email".into(),
+            status: "draft".into(),
+            event_id: None,
+            content: "unsaved".into(),
+            context: PlaceholderContext::default(),
+            written_at: t,
+        }];
+        let message = |a: &crate::app::App| match &a.state.popup {
+            Some(Popup::Confirm { message, .. }) => message.clone(),
+            other => panic!("{other:?}"),
+        };
+        a.update(press(crossterm::event::KeyCode::Delete));
+        assert!(!message(&a).contains("unsaved"), "{}", message(&a));
+        a.state.popup = None;
+        a.state.drafts.selected = 1;
+        a.update(press(crossterm::event::KeyCode::Delete));
+        assert!(message(&a).contains("unsaved text from an earlier session goes too"), "{}", message(&a));
+    }
 }

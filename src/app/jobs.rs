@@ -254,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn costs_that_cancel_out_never_show_as_minus_zero() {
+    fn a_total_of_nothing_never_shows_as_minus_zero() {
         let mut a = app((100, 30));
         assert_eq!(format!("{:.4}", a.state.jobs.cost()), "0.0000", "no jobs yet");
         a.update(update(1, JobState::Done("x".into()), 1, -0.0));

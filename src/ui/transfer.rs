@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use super::common::{block, clear_popup};
 use super::layout::centered;
-use crate::app::popups::import::{key_line, ImportPopup, ImportStage};
+use crate::app::popups::import::{ImportPopup, ImportStage};
 use crate::app::App;
 use crate::import::report::{counts, rejections, thousands};
 use crate::import::Phase;
@@ -24,7 +24,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
         Span::raw(sanitize::line(&p.path).into_owned()),
         if p.stage == ImportStage::Path { Span::styled("▏", app.theme.accent) } else { Span::raw("") },
     ])];
-    let keys = match &p.stage {
+    // Right under the file, where no list can push it out of sight.
+    if let Some(e) = &p.error {
+        lines.push(Line::from(Span::styled(format!("⚠ {}", sanitize::line(e)), app.theme.error)));
+    }
+    // The keys are in the key bar (popups::key_line): the rows go to the report.
+    match &p.stage {
         ImportStage::Path => {
             for c in p.candidates.iter().take(inner_rows.saturating_sub(8)) {
                 lines.push(Line::from(Span::styled(format!("  {}", sanitize::line(c)), app.theme.accent)));
@@ -41,7 +46,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
                  website, linkedin_url, location, status, is_active, last_contacted_at. Duplicates by email.",
                 app.theme.muted,
             )));
-            key_line(&app.keys, p)
         }
         ImportStage::Checking | ImportStage::Importing => {
             lines.push(Line::default());
@@ -50,7 +54,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
                 app.theme.title,
             )));
             lines.push(Line::from(progress_text(p, rect.width.saturating_sub(30) as usize)));
-            key_line(&app.keys, p)
         }
         ImportStage::Review(s) | ImportStage::Done(s) => {
             lines.push(Line::default());
@@ -60,18 +63,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, p: &ImportPopup) {
             if s.rejected > 0 {
                 lines.push(Line::default());
                 lines.push(Line::from(Span::styled("Rejected rows:", app.theme.warning)));
-                let room = inner_rows.saturating_sub(lines.len() + 3).max(1);
+                let room = inner_rows.saturating_sub(lines.len() + 1).max(1);
                 lines.extend(rejections(s, room.saturating_sub(1)).into_iter().map(|l| Line::from(format!("  {l}"))));
             }
-            key_line(&app.keys, p)
         }
-    };
-    if let Some(e) = &p.error {
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(format!("⚠ {}", sanitize::line(e)), app.theme.error)));
     }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(keys, app.theme.muted)));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(block("Import prospects from CSV", true, app)),
         rect,

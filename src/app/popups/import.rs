@@ -64,6 +64,10 @@ impl ImportPopup {
 pub fn key_line(keys: &KeyBindings, p: &ImportPopup) -> String {
     use Command::*;
     let k = |c| keys.label(c);
+    let switch = match p.on_duplicate {
+        OnDuplicate::Skip => "update duplicates from the file instead of skipping",
+        OnDuplicate::Update => "skip duplicates instead of updating",
+    };
     match &p.stage {
         ImportStage::Path => format!(
             "{} check the file (a dry run: nothing changes) · {} complete · {} clear · {} close",
@@ -75,14 +79,17 @@ pub fn key_line(keys: &KeyBindings, p: &ImportPopup) -> String {
         ImportStage::Checking | ImportStage::Importing => {
             format!("{} cancel (nothing is changed: the import is one transaction)", k(FormCancel))
         }
+        ImportStage::Review(s) if s.new + s.updated == 0 => format!(
+            "nothing to import · {} {} · {} back",
+            k(AnswerSwitch),
+            switch,
+            keys.label_any(&[FormCancel, AnswerNo])
+        ),
         ImportStage::Review(_) => format!(
             "{} import · {} {} · {} back",
             keys.label_any(&[FormConfirm, AnswerYes]),
             k(AnswerSwitch),
-            match p.on_duplicate {
-                OnDuplicate::Skip => "update duplicates from the file instead of skipping",
-                OnDuplicate::Update => "skip duplicates instead of updating",
-            },
+            switch,
             keys.label_any(&[FormCancel, AnswerNo])
         ),
         ImportStage::Done(_) => format!("{} close", keys.label_any(&[FormConfirm, FormCancel])),
@@ -223,4 +230,39 @@ fn start(p: &mut ImportPopup, dry_run: bool, out: &mut Vec<Request>) {
     p.progress = None;
     let options = Options { dry_run, on_duplicate: p.on_duplicate, ..Options::new(Entity::Prospects) };
     out.push(Request::Import { path: p.path.trim().to_string(), options, cancel: p.cancel.clone() });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testkit::{app, ch, press};
+
+    fn reviewing(new: u64) -> App {
+        let mut a = app((100, 30));
+        a.update(ch('I'));
+        let Some(Popup::Import(p)) = a.state.popup.as_mut() else { panic!("the import popup") };
+        p.path = "leads.csv".into();
+        p.stage = ImportStage::Review(Box::new(Summary { new, dry_run: true, ..Default::default() }));
+        a
+    }
+
+    #[test]
+    fn a_dry_run_with_nothing_to_import_says_so_and_does_not_offer_it() {
+        let mut a = reviewing(0);
+        let keys = a.keys.clone();
+        let Some(Popup::Import(p)) = &a.state.popup else { panic!() };
+        let line = key_line(&keys, p);
+        assert!(line.starts_with("nothing to import") && !line.contains("y import"), "{line}");
+        assert!(a.update(ch('y')).is_empty(), "y imports nothing");
+        let Some(Popup::Import(p)) = &a.state.popup else { panic!() };
+        assert!(p.error.as_deref().is_some_and(|e| e.contains("nothing to import")));
+        // With rows to add, y runs the import.
+        let mut a = reviewing(3);
+        let out = a.update(ch('y'));
+        assert!(matches!(out.as_slice(), [Request::Import { options, .. }] if !options.dry_run), "{out:?}");
+        // Esc during the run cancels it (the popup stays to show it).
+        a.update(press(crossterm::event::KeyCode::Esc));
+        let Some(Popup::Import(p)) = &a.state.popup else { panic!() };
+        assert!(p.error.as_deref().is_some_and(|e| e.contains("cancelling")));
+    }
 }
