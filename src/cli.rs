@@ -40,6 +40,10 @@ pub enum Cmd {
         prospects: u32,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Load it even into a database that already holds prospects (a
+        /// second copy: names, companies and events twice).
+        #[arg(long)]
+        add: bool,
     },
     /// Print LLM usage and cost from llm_usage_logs.
     Costs {
@@ -147,10 +151,18 @@ pub async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => crate::runtime::run(config, target).await,
         Some(Cmd::Db { action }) => db_command(action, &config, &target).await,
-        Some(Cmd::Demo { prospects, seed }) => {
+        Some(Cmd::Demo { prospects, seed, add }) => {
             let (db, report) = setup::open(&target, &config).await?;
             for n in report.notes {
                 eprintln!("{n}");
+            }
+            let held = db.counts().await?.prospects;
+            if held > 0 && !add {
+                bail!(
+                    "{} already holds {held} prospects (a new database gets the demo data at its first start); \
+                     `closer demo` would add a second copy. Pass --add to load it anyway",
+                    db.display_url
+                );
             }
             let started = std::time::Instant::now();
             let s = demo::load(&db, &demo::DemoOptions { prospects, seed, anchor: demo::today_anchor() }).await?;

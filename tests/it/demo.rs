@@ -102,3 +102,26 @@ async fn demo_data_is_byte_identical_to_the_fixture() {
     ];
     assert_eq!(digests(&db).await, expected_both, "demo data after a second load (seed 11, 30 prospects)");
 }
+
+/// `closer demo` on a database that already has prospects (a new one gets
+/// the demo data at first start) refuses to add a second copy unless asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_refuses_a_second_copy_unless_asked() {
+    let (db, url) = support::demo_db(5).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_closer"))
+            .args(["--database-url", &url, "demo", "--prospects", "5"])
+            .args(args)
+            .env("CLOSER_LOG_FILE", std::env::temp_dir().join("closer-demo-test.log"))
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already holds 5 prospects") && err.contains("--add"), "{err}");
+    assert_eq!(db.counts().await.unwrap().prospects, 5, "nothing added");
+    let out = run(&["--add"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(db.counts().await.unwrap().prospects, 10);
+}
