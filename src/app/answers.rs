@@ -158,7 +158,13 @@ impl App {
         }
     }
 
-    pub(in crate::app) fn on_failed(&mut self, request: Request, error: String, retryable: bool) {
+    pub(in crate::app) fn on_failed(
+        &mut self,
+        request: Request,
+        error: String,
+        retryable: bool,
+        out: &mut Vec<Request>,
+    ) {
         if self.on_transfer_failed(&request, &error) {
             self.state.status.connected &= !retryable;
             return;
@@ -180,6 +186,11 @@ impl App {
             }
             Request::Write(w) => {
                 let msg = format!("not saved ({}): {error}", w.describe());
+                // Refused as changed meanwhile: the detail shows the new
+                // values, and a reopened form starts from them.
+                if let (Write::SaveProspect { id: Some(id), .. }, false) = (w, retryable) {
+                    out.push(Request::Detail { prospect_id: *id });
+                }
                 if let Some(Popup::Form(form)) = s.popup.as_mut() {
                     form.saving = false;
                     form.set_error(&error);

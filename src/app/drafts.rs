@@ -256,10 +256,7 @@ impl App {
         if self.state.drafts.loaded {
             self.reload_drafts(out);
         }
-        if self.state.panel.prospect_id == Some(prospect_id) {
-            out.push(Request::Detail { prospect_id });
-            out.push(Request::Timeline { prospect_id, limit: self.state.panel.timeline_limit.max(100) });
-        }
+        self.reload_panel_of(Some(prospect_id), out);
     }
 
     /// A draft save failed. A lost connection keeps it queued (and the text

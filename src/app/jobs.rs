@@ -110,8 +110,7 @@ impl App {
                     self.state.view = View::Prospects;
                     self.state.pane = Pane::Detail;
                     self.state.panel.prospect_id = Some(prospect_id);
-                    out.push(Request::Detail { prospect_id });
-                    out.push(Request::Timeline { prospect_id, limit: self.state.panel.timeline_limit.max(100) });
+                    self.reload_panel_of(Some(prospect_id), out);
                 }
             },
             JobState::Failed(reason) => {

@@ -106,8 +106,34 @@ pub fn preview_text_size(size: (u16, u16)) -> (u16, u16) {
     (r.width.saturating_sub(4).max(1), r.height.saturating_sub(8).max(1))
 }
 
-/// Rows `text` takes wrapped to `width` (the UI's estimate for "more below").
+/// Rows `text` takes when word-wrapped to `width` as the UI draws it
+/// (ratatui's word wrap: a word that does not fit starts a new row, a word
+/// wider than a row is broken). Scrolling stops where the last row shows,
+/// so this must never count fewer rows than are drawn.
 pub fn wrapped_rows(text: &str, width: u16) -> usize {
     use unicode_width::UnicodeWidthStr;
-    text.lines().map(|l| l.width().max(1).div_ceil(width.max(1) as usize)).sum()
+    let w = width.max(1) as usize;
+    let row_count = |line: &str| {
+        let (mut rows, mut col) = (1, 0);
+        for piece in line.split_inclusive(char::is_whitespace) {
+            let word = piece.trim_end_matches(char::is_whitespace).width();
+            if col > 0 && col + word > w {
+                rows += 1;
+                col = 0;
+            }
+            if word > w {
+                rows += (word - 1) / w;
+                col = word % w;
+            } else {
+                col += word;
+            }
+            col += piece.width() - word;
+            if col >= w {
+                // Trailing space past the edge: the next word starts a row.
+                col = w;
+            }
+        }
+        rows
+    };
+    text.lines().map(row_count).sum::<usize>().max(1)
 }

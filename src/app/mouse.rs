@@ -9,10 +9,21 @@ use crate::app::state::*;
 use crate::app::{App, Command};
 
 impl App {
-    /// The wheel over a popup is a press of a key bound to `command` (the
-    /// popup scrolls its own way); never a printable one, which the editor
-    /// or a form would take as text.
-    fn press_bound(&mut self, command: Command, out: &mut Vec<Request>) {
+    /// The wheel over a popup that scrolls or lists (help, an interaction,
+    /// a picker, unsaved drafts, the draft preview) is a press of a key bound
+    /// to `command`; never a printable one, which would be text. Over a form,
+    /// a question, the editor's text or the import it does nothing: there a
+    /// press would move a field, complete a path or answer "no".
+    fn wheel_over_popup(&mut self, command: Command, out: &mut Vec<Request>) {
+        let scrolls = match &self.state.popup {
+            Some(Popup::Help { .. } | Popup::Interaction { .. } | Popup::ResearchHistory { .. }) => true,
+            Some(Popup::Picker(_) | Popup::Recover { .. }) => true,
+            Some(Popup::Editor(e)) => e.preview && e.prompt == crate::app::editor::EditorPrompt::None,
+            _ => false,
+        };
+        if !scrolls {
+            return;
+        }
         let mut bound = self.keys.keys_for(command).iter().map(|k| KeyEvent::new(k.code, k.mods));
         if let Some(key) = bound.find(|k| !crate::config::KeyBindings::is_text(k)) {
             self.popup_key(key, out);
@@ -23,14 +34,14 @@ impl App {
         match m.kind {
             MouseEventKind::ScrollDown => {
                 if self.state.popup.is_some() {
-                    self.press_bound(Command::Down, out);
+                    self.wheel_over_popup(Command::Down, out);
                 } else {
                     self.move_by(3, out)
                 }
             }
             MouseEventKind::ScrollUp => {
                 if self.state.popup.is_some() {
-                    self.press_bound(Command::Up, out);
+                    self.wheel_over_popup(Command::Up, out);
                 } else {
                     self.move_by(-3, out)
                 }
@@ -83,5 +94,11 @@ mod tests {
         a.update(wheel(MouseEventKind::ScrollUp));
         let Some(Popup::Editor(e)) = &a.state.popup else { panic!("the editor") };
         assert_eq!(e.text(), "", "j (bound to down) is not typed by the wheel");
+        // Over a form it moves no field.
+        a.state.popup = None;
+        a.update(ch('n'));
+        a.update(wheel(MouseEventKind::ScrollDown));
+        let Some(Popup::Form(f)) = &a.state.popup else { panic!("the form") };
+        assert_eq!(f.focus, 0);
     }
 }

@@ -150,10 +150,7 @@ impl App {
         self.ensure_visible(out);
         out.push(Request::Counts);
         out.push(Request::Industries);
-        if let Some(id) = self.state.panel.prospect_id {
-            out.push(Request::Detail { prospect_id: id });
-            out.push(Request::Timeline { prospect_id: id, limit: self.state.panel.timeline_limit.max(TIMELINE_PAGE) });
-        }
+        self.reload_panel_of(self.state.panel.prospect_id, out);
         if self.state.events.loaded {
             out.push(Request::Events);
         }

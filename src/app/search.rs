@@ -2,7 +2,7 @@
 //! the form scope's keys keep it (confirm), clear it and leave (cancel) or
 //! clear it (clear); the views' movement keys still move the list.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::io::Request;
 use super::{App, Command};
@@ -18,8 +18,7 @@ enum Edit {
     Closed { cleared: bool },
     /// Not the box's key: the view handles it (movement, quit).
     Pass,
-    /// A Ctrl key that means nothing here: swallowed, so no command fires
-    /// while the user is typing.
+    /// Any other key: swallowed, so no command fires while the user types.
     Ignored,
 }
 
@@ -45,10 +44,11 @@ fn edit(keys: &KeyBindings, key: &KeyEvent, text: &mut String) -> Edit {
         }
         _ => {}
     }
+    // Only moving the list and quitting reach the view: any other key
+    // (Delete, Tab, a Ctrl key) would act on a row while the user types.
     match keys.command_for(key) {
         Some(Command::Down | Command::Up | Command::PageDown | Command::PageUp | Command::Quit) => Edit::Pass,
-        _ if key.modifiers.contains(KeyModifiers::CONTROL) => Edit::Ignored,
-        _ => Edit::Pass,
+        _ => Edit::Ignored,
     }
 }
 
@@ -108,6 +108,7 @@ mod tests {
         assert!(!a.state.should_quit);
         // A Ctrl key that is no command here does nothing, not a view command.
         assert!(a.update(ctrl('e')).is_empty());
+        assert!(a.update(press(KeyCode::Delete)).is_empty() && a.state.popup.is_none(), "no delete question");
         a.update(press(KeyCode::Backspace));
         assert_eq!(a.state.prospects.filter.search, "jq");
         // Enter keeps the query; Esc in a new search clears it.

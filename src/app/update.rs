@@ -36,7 +36,7 @@ impl App {
             }
             Action::Failed { request, error, retryable } => {
                 self.state.status.in_flight = self.state.status.in_flight.saturating_sub(1);
-                self.on_failed(*request, error, retryable);
+                self.on_failed(*request, error, retryable, &mut out);
             }
             Action::Connection { up } => {
                 let was_down = !self.state.status.connected;

@@ -69,7 +69,13 @@ impl KeySpec {
             c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
             _ => return Err(format!("unknown key {s:?}")),
         };
-        Ok(Self { code, mods })
+        let spec = Self { code, mods };
+        // A key no terminal reports as written (Shift with Ctrl or Alt and a
+        // character, Shift-Space, Shift-BackTab) would never act.
+        if Self::from_event(&KeyEvent::new(code, mods)) != spec {
+            return Err(format!("key {s:?} cannot be told apart by terminals: drop the Shift-"));
+        }
+        Ok(spec)
     }
 
     /// Normalises a terminal key event so it compares equal to a parsed spec
@@ -342,6 +348,12 @@ mod tests {
         assert!(e.contains("bottom"), "{e}");
         assert_eq!(with("down", &["j", "j", "Down"]).unwrap().label(Command::Down), "j/Down");
         assert!(KeySpec::parse("F0").is_err() && KeySpec::parse("F25").is_err() && KeySpec::parse("F12").is_ok());
+        // Never reported as written: refused, not accepted and dead.
+        for dead in ["Ctrl-Shift-q", "Shift-Space", "Shift-BackTab"] {
+            assert!(KeySpec::parse(dead).is_err(), "{dead}");
+        }
+        assert!(KeySpec::parse("Shift-Tab").is_ok() && KeySpec::parse("Shift-Up").is_ok());
+        assert_eq!(KeySpec::parse("Alt-Shift-x").unwrap(), KeySpec::parse("Alt-X").unwrap());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use color_eyre::eyre::{bail, eyre, Result};
 
 use super::companies::CompanyInput;
-use super::models::{Prospect, Timestamp};
+use super::models::Prospect;
 use super::prospects::{ProspectInput, PROSPECT_COLUMNS};
 use super::{Db, NOW};
 
@@ -34,13 +34,14 @@ impl Db {
     /// transaction. `retry` says an earlier attempt may have committed
     /// without its answer arriving: an identical prospect created within
     /// the last minutes is then that attempt, and is returned as it is.
-    /// `expected`: the row's `updated_at` when the edit began; if someone
-    /// changed it since, nothing is written and the error says so (their
-    /// change is not silently undone; the form keeps what was typed).
+    /// `expected`: the fields as the edit began. If someone changed one of
+    /// them since, nothing is written and the error names it (their change
+    /// is not silently undone; the form keeps what was typed). Changes to
+    /// fields the form does not hold (last contacted) do not count.
     pub async fn save_prospect(
         &self,
         id: Option<i32>,
-        expected: Option<Timestamp>,
+        expected: Option<&ProspectInput>,
         input: &ProspectInput,
         company: &CompanyRef,
         retry: bool,
@@ -121,19 +122,18 @@ impl Db {
                         .fetch_optional(&mut *tx)
                         .await?;
                 let now = now.ok_or_else(|| eyre!("prospect {id} no longer exists"))?;
-                match expected {
-                    Some(t) if now.updated_at != t => {
-                        // A retried save may meet its own first attempt.
-                        if retry && same_fields(&now, &input) {
-                            return Ok(now);
-                        }
-                        bail!(
-                            "someone changed this prospect at {} since you opened the form: nothing was saved. \
-                             Your typing is still here; close the form and open it again to see their version",
-                            now.updated_at.format("%Y-%m-%d %H:%M:%S")
-                        );
+                let changed = expected.map(|e| changed_fields(&now, e)).unwrap_or_default();
+                if !changed.is_empty() {
+                    // A retried save may meet its own first attempt.
+                    if retry && same_fields(&now, &input) {
+                        return Ok(now);
                     }
-                    _ => {}
+                    bail!(
+                        "this prospect's {} changed at {} since you opened the form: nothing was saved. \
+                         Your typing is still here; close the form and open it again to see the new values",
+                        changed.join(", "),
+                        now.updated_at.format("%Y-%m-%d %H:%M:%S")
+                    );
                 }
                 super::prospects::update_prospect_row(&mut tx, id, &input)
                     .await?
@@ -165,6 +165,24 @@ impl Db {
         tx.commit().await?;
         Ok(prospect)
     }
+}
+
+/// The form's fields whose stored value is no longer what the form opened with.
+fn changed_fields(p: &Prospect, was: &ProspectInput) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut check = |differs: bool, name| {
+        if differs {
+            out.push(name)
+        }
+    };
+    check(p.full_name != was.full_name, "name");
+    check(p.email != was.email, "email");
+    check(p.linkedin_url != was.linkedin_url, "LinkedIn");
+    check(p.location != was.location, "location");
+    check(p.company_id != was.company_id, "company");
+    check(p.is_active != was.is_active, "active flag");
+    check(p.status != was.status, "status");
+    out
 }
 
 /// Whether the stored row already holds what the form would write.

@@ -165,3 +165,31 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod preview_tests {
+    use crate::app::editor::DraftEditor;
+    use crate::app::popups::Popup;
+    use crate::app::testkit::{app, press};
+    use crossterm::event::KeyCode;
+
+    /// End in the preview shows the draft's last line, however its
+    /// paragraphs wrap, at any terminal size.
+    #[test]
+    fn the_end_of_a_wrapped_draft_is_reachable_in_the_preview() {
+        let para = (0..400).map(|i| format!("word{i} lorem ipsum")).collect::<Vec<_>>().join(" ");
+        let text = format!("{para}\n\n{para}\nSIGNATURE-LINE");
+        for size in [(120u16, 40u16), (80, 24), (60, 15), (73, 31)] {
+            let mut a = app(size);
+            let mut e = DraftEditor::new_draft(1, Default::default(), 0);
+            e.set_text(&text);
+            a.state.popup = Some(Popup::Editor(Box::new(e)));
+            a.update(press(KeyCode::F(2)));
+            a.update(press(KeyCode::End));
+            let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
+            let buf = t.draw(|f| super::draw(f, &a)).unwrap().buffer.clone();
+            let screen = super::buffer_text(&buf);
+            assert!(screen.contains("SIGNATURE-LINE"), "{size:?}:\n{screen}");
+        }
+    }
+}

@@ -167,9 +167,9 @@ pub enum FormKind {
         id: i32,
         company_id: i32,
         company_name: String,
-        /// The row's version when the form opened: a save over someone
-        /// else's later change is refused, not silently undone.
-        updated_at: crate::db::models::Timestamp,
+        /// The fields as the form opened with them: a save over someone
+        /// else's later change to one of them is refused, not silently undone.
+        original: Box<crate::db::prospects::ProspectInput>,
     },
     EditCompany {
         id: i32,

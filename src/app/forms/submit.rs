@@ -86,8 +86,8 @@ impl App {
                         }
                     }
                 };
-                let (id, expected) = match form.kind {
-                    FormKind::EditProspect { id, updated_at, .. } => (Some(id), Some(updated_at)),
+                let (id, expected) = match &form.kind {
+                    FormKind::EditProspect { id, original, .. } => (Some(*id), Some((**original).clone())),
                     _ => (None, None),
                 };
                 Write::SaveProspect { id, expected, input, company }

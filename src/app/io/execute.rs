@@ -289,7 +289,7 @@ impl Io {
             Write::SetStatus { prospect_id, status } => Some(db.set_prospect_status(*prospect_id, status).await?.id),
             Write::SetActive { prospect_id, active } => Some(db.set_prospect_active(*prospect_id, *active).await?.id),
             Write::SaveProspect { id, expected, input, company } => {
-                Some(db.save_prospect(*id, *expected, input, company, retry).await?.id)
+                Some(db.save_prospect(*id, expected.as_ref(), input, company, retry).await?.id)
             }
             Write::UpdateCompany { id, input } => {
                 db.update_company(*id, input).await?;

@@ -150,8 +150,8 @@ pub enum Write {
     },
     SaveProspect {
         id: Option<i32>,
-        /// The version an edit was based on (None for a new prospect).
-        expected: Option<Timestamp>,
+        /// The fields as the edit began (None for a new prospect).
+        expected: Option<ProspectInput>,
         input: ProspectInput,
         company: CompanyRef,
     },

@@ -35,14 +35,7 @@ pub fn key_line(keys: &KeyBindings) -> String {
 
 /// The keys while the preview is shown.
 pub fn preview_key_line(keys: &KeyBindings) -> String {
-    format!(
-        "{} {} {} {} scroll · {} back to editing",
-        keys.label(Command::Down),
-        keys.label(Command::Up),
-        keys.label(Command::PageDown),
-        keys.label(Command::PageUp),
-        keys.label(Command::EditorClose)
-    )
+    format!("{} · {} back to editing", super::reader::scroll_keys(keys), keys.label(Command::EditorClose))
 }
 
 /// The line under the editor while it asks a question.

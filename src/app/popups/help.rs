@@ -3,7 +3,6 @@
 //! lines; the scroll stops where the last of them is on screen.
 
 use ratatui::layout::Rect;
-use unicode_width::UnicodeWidthStr;
 
 use crate::app::layout::centered;
 use crate::config::command::Scope;
@@ -26,11 +25,12 @@ impl HelpLine {
     /// The keys column is right-aligned to this width.
     pub const KEYS_WIDTH: usize = 18;
 
-    fn width(&self) -> usize {
+    /// The line as drawn, unstyled.
+    fn text(&self) -> String {
         match self {
-            HelpLine::Heading(t) | HelpLine::Note(t) => t.width(),
-            HelpLine::Key(k, d) => k.width().max(Self::KEYS_WIDTH) + 2 + d.width(),
-            HelpLine::Blank => 0,
+            HelpLine::Heading(t) | HelpLine::Note(t) => t.to_string(),
+            HelpLine::Key(k, d) => format!("{k:>w$}  {d}", w = Self::KEYS_WIDTH),
+            HelpLine::Blank => String::new(),
         }
     }
 }
@@ -65,8 +65,8 @@ pub fn rect(size: (u16, u16)) -> Rect {
 /// Rows the lines take once wrapped to `width`, and the rows on screen.
 pub fn rows(lines: &[HelpLine], size: (u16, u16)) -> (usize, usize) {
     let r = rect(size);
-    let inner = r.width.saturating_sub(2).max(1) as usize;
-    let total = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let inner = r.width.saturating_sub(2).max(1);
+    let total = lines.iter().map(|l| crate::app::layout::wrapped_rows(&l.text(), inner)).sum();
     (total, r.height.saturating_sub(2) as usize)
 }
 

@@ -41,12 +41,16 @@ impl App {
 
 /// "j/Down k/Up scroll · Esc close", from the key map.
 pub fn key_line(keys: &crate::config::KeyBindings) -> String {
+    format!("{} · {} close", scroll_keys(keys), keys.label(Command::Back))
+}
+
+/// "j/Down k/Up PgDn/Ctrl-D PgUp/Ctrl-U scroll": text that only scrolls.
+pub fn scroll_keys(keys: &crate::config::KeyBindings) -> String {
     format!(
-        "{} {} {} {} scroll · {} close",
+        "{} {} {} {} scroll",
         keys.label(Command::Down),
         keys.label(Command::Up),
         keys.label(Command::PageDown),
-        keys.label(Command::PageUp),
-        keys.label(Command::Back)
+        keys.label(Command::PageUp)
     )
 }

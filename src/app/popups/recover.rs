@@ -57,7 +57,12 @@ impl App {
                 self.state.recoveries.retain(|x| x.key != r.key);
                 out.push(Request::Recovery { key: r.key, record: None });
                 if records.is_empty() {
-                    self.state.popup = None;
+                    // Opened by "new draft": that draft is still wanted.
+                    self.state.popup = new_draft.take().map(|d| {
+                        let (prospect_id, context) = *d;
+                        let now = chrono::Utc::now().timestamp_millis();
+                        Popup::Editor(Box::new(DraftEditor::new_draft(prospect_id, context, now)))
+                    });
                 } else {
                     *selected = (*selected).min(records.len() - 1);
                 }
