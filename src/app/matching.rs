@@ -115,7 +115,10 @@ impl App {
                 if self.state.view != View::Prospects || self.state.panel.detail.is_none() {
                     self.state.status.message = Some("select a prospect in the Prospects view first".into());
                 } else if self.state.panel.research.is_empty() {
-                    self.state.status.message = Some("no research for this prospect yet (R researches it)".into());
+                    self.state.status.message = Some(format!(
+                        "no research for this prospect yet ({} researches it)",
+                        self.keys.label(Command::Research)
+                    ));
                 } else {
                     self.state.popup = Some(Popup::ResearchHistory { scroll: 0 });
                 }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::common::{block, field, fit, json_lines};
 use super::layout;
 use crate::app::state::Pane;
-use crate::app::App;
+use crate::app::{App, Command};
 use crate::sanitize;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -39,10 +39,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         List::new(items)
             .block(block(
                 match sol.industry_id.and_then(|id| s.industries.iter().find(|i| i.id == id)) {
-                    Some(i) => {
-                        format!("Solutions for {} ({}) · i: next industry", sanitize::line(&i.name), sol.entries.len())
-                    }
-                    None => format!("Solutions ({}) · i: by industry", sol.entries.len()),
+                    Some(i) => format!(
+                        "Solutions for {} ({}) · {}: next industry",
+                        sanitize::line(&i.name),
+                        sol.entries.len(),
+                        app.keys.label(Command::FilterIndustry)
+                    ),
+                    None => format!(
+                        "Solutions ({}) · {}: by industry",
+                        sol.entries.len(),
+                        app.keys.label(Command::FilterIndustry)
+                    ),
                 },
                 focused,
                 app,

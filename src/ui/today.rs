@@ -47,9 +47,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let items = t.items();
     if t.list.is_some() && items.is_empty() {
         frame.render_widget(
-            Paragraph::new("Nothing due: no follow-up, draft or event needs you this week. 1 shows every prospect.")
-                .style(app.theme.muted)
-                .wrap(Wrap { trim: true }),
+            Paragraph::new(format!(
+                "Nothing due: no follow-up, draft or event needs you this week. {} shows every prospect.",
+                app.keys.label(Command::ViewProspects)
+            ))
+            .style(app.theme.muted)
+            .wrap(Wrap { trim: true }),
             inner,
         );
     } else {
