@@ -4,6 +4,7 @@ pub mod app;
 #[cfg(feature = "test-support")]
 pub mod bench;
 pub mod calendar;
+pub mod cells;
 pub mod cli;
 pub mod config;
 pub mod db;

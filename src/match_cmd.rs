@@ -171,26 +171,7 @@ pub fn render(r: &MatchReport, format: OutputFormat) -> String {
 
 /// Sanitised, cut or padded to `width` display columns.
 fn cell(s: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    let s = sanitize::line(s);
-    let mut out = String::new();
-    if s.width() <= width {
-        out.push_str(&s);
-    } else {
-        let mut w = 0;
-        for c in s.chars() {
-            let cw = c.width().unwrap_or(0);
-            if w + cw + 1 > width {
-                break;
-            }
-            out.push(c);
-            w += cw;
-        }
-        out.push('…');
-    }
-    let pad = width.saturating_sub(out.as_str().width());
-    out.push_str(&" ".repeat(pad));
-    out
+    crate::cells::pad(&crate::cells::fit(&sanitize::line(s), width), width)
 }
 
 /// JSON that is the same data but safe to print to a terminal: serde

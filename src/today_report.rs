@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use serde::Serialize;
 
+use crate::cells::fit;
+
 use crate::config::Config;
 use crate::db::followups::{Counts, Group, ItemKind, Rules, TodayItem, TodayList};
 use crate::db::Db;
@@ -146,26 +148,6 @@ pub fn render(list: &TodayList, format: OutputFormat) -> String {
             }
         }
     }
-    out
-}
-
-/// Cut to `w` terminal cells, with … when cut.
-fn fit(s: &str, w: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if s.width() <= w {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
     out
 }
 

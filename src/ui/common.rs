@@ -98,25 +98,8 @@ pub fn short_database(url: &str) -> String {
     sanitize::line(&place).into_owned()
 }
 
-/// Truncates to a display width, adding … when cut (wide characters count double).
-pub fn fit(s: &str, width: usize) -> String {
-    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
+/// Fitting text into cells (one implementation, in `cells`).
+pub use crate::cells::{fit, pad};
 
 #[cfg(test)]
 mod tests {

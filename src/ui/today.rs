@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::common::{block, fit};
+use super::common::{block, fit, pad};
 use super::layout;
 use crate::app::state::Pane;
 use crate::app::{App, Command};
@@ -123,11 +123,6 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, items: &[TodayItem]) {
 }
 
 /// `s` padded with spaces to `width` terminal cells (wide characters count double).
-fn pad(s: &str, width: usize) -> String {
-    let w = unicode_width::UnicodeWidthStr::width(s);
-    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
-}
-
 fn kind_style(app: &App, kind: ItemKind) -> Style {
     match kind {
         ItemKind::DraftApproved => app.theme.ok,
