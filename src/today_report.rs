@@ -10,7 +10,6 @@ use color_eyre::eyre::Result;
 use serde::Serialize;
 
 use crate::cells::fit;
-
 use crate::config::Config;
 use crate::db::followups::{Counts, Group, ItemKind, Rules, TodayItem, TodayList};
 use crate::db::Db;
