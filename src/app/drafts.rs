@@ -53,7 +53,7 @@ impl App {
             Command::DeleteDraft if in_drafts => {
                 if let Some(d) = self.state.drafts.items.get(self.state.drafts.selected) {
                     // Its unsaved text from a crash goes with it: say so.
-                    let key = format!("draft-{}", d.id);
+                    let key = super::editor::recovery_key(d.id);
                     let unsaved = self.state.recoveries.iter().any(|r| r.key == key);
                     self.state.popup = Some(Popup::Confirm {
                         message: format!(
@@ -129,7 +129,7 @@ impl App {
                     (Some(d), _) => {
                         // Unsaved text from a crash is offered first: typing in
                         // the stored text would overwrite its recovery file.
-                        let key = format!("draft-{}", d.id);
+                        let key = super::editor::recovery_key(d.id);
                         if let Some(r) = self.state.recoveries.iter().find(|r| r.key == key) {
                             self.state.popup = Some(Popup::Recover {
                                 records: vec![r.clone()],

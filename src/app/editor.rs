@@ -13,6 +13,11 @@ use crate::db::models::{OutreachDraft, Timestamp};
 
 pub use super::placeholders::{render_placeholders, sent_message, unfilled_placeholders, PlaceholderContext};
 
+/// The recovery file key of a stored draft (new drafts have their own).
+pub fn recovery_key(draft_id: i32) -> String {
+    format!("draft-{draft_id}")
+}
+
 /// What the recovery file holds: enough to reopen the editor as it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recovery {
@@ -85,7 +90,7 @@ pub struct DraftEditor {
 
 impl DraftEditor {
     pub fn open(draft: &OutreachDraft, context: PlaceholderContext) -> Self {
-        let mut e = Self::blank(format!("draft-{}", draft.id), draft.prospect_id, context);
+        let mut e = Self::blank(recovery_key(draft.id), draft.prospect_id, context);
         e.draft_id = Some(draft.id);
         e.base_updated_at = Some(draft.updated_at);
         e.draft_type = draft.draft_type.clone();

@@ -85,6 +85,14 @@ pub struct Price {
     pub cached_input: Option<f64>,
 }
 
+impl Price {
+    /// USD for `prompt` and `completion` tokens (prices are per million),
+    /// with no cached-input discount: estimates and worst cases.
+    pub fn for_tokens(&self, prompt: f64, completion: f64) -> f64 {
+        (prompt * self.input + completion * self.output) / 1_000_000.0
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UiConfig {

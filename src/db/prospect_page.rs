@@ -59,7 +59,7 @@ pub fn search_query(
 ) -> QueryBuilder<'static, Postgres> {
     let pat = like_pattern(filter.search.trim());
     let need = offset + limit;
-    let window = (need * 40).clamp(1000, 20_000);
+    let window = search_window(need);
     let (keys, order, from) = (keys(filter, sort), key_order(sort), from(filter, sort));
     let mut qb: QueryBuilder<'static, Postgres> =
         QueryBuilder::new("WITH mc AS MATERIALIZED (SELECT id FROM companies WHERE name ILIKE ");
@@ -107,11 +107,17 @@ pub fn search_query(
     qb
 }
 
+/// How many candidate ids a search reads per column before sorting, for a
+/// page ending at row `need` (the query and the benchmark's psql share it).
+fn search_window(need: i64) -> i64 {
+    (need * 40).clamp(1000, 20_000)
+}
+
 /// [`search_query`]'s binds as SQL literals, in order (no other filter).
 pub fn search_args(search: &str, offset: i64, limit: i64) -> Vec<String> {
     let pat = format!("'{}'", like_pattern(search.trim()).replace('\'', "''"));
     let need = offset + limit;
-    let window = (need * 40).clamp(1000, 20_000);
+    let window = search_window(need);
     [&pat, &window.to_string(), &pat, &pat, &need.to_string(), &need.to_string(), &need.to_string(), &pat, &pat]
         .into_iter()
         .cloned()

@@ -37,7 +37,7 @@ pub struct Jobs {
 pub fn start_jobs(config: &Config, db: Db) -> Result<Jobs, String> {
     let pipeline = build_pipeline(config, db)?;
     let model = pipeline.provider.model.clone();
-    let typical = pipeline.prices.lookup(&model).map(|p| (2500.0 * p.input + 400.0 * p.output) / 1_000_000.0);
+    let typical = pipeline.prices.lookup(&model).map(|p| p.for_tokens(2500.0, 400.0));
     let estimate = (model, typical);
     let (tx, updates) = mpsc::unbounded_channel();
     let runner = JobRunner::start(pipeline, config.llm.concurrency, config.llm.queue_capacity, tx);

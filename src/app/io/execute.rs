@@ -94,13 +94,7 @@ impl Io {
                 let (breakdown, daily, month_cost) =
                     tokio::try_join!(db.usage_breakdown(range, *by), db.usage_daily_cost(range), month_query)?;
                 *self.month_cache.lock().expect("not poisoned") = Some((high_water, month, month_cost));
-                let totals = crate::db::usage::UsageTotals {
-                    calls: breakdown.iter().map(|b| b.calls).sum(),
-                    prompt_tokens: breakdown.iter().map(|b| b.prompt_tokens).sum(),
-                    completion_tokens: breakdown.iter().map(|b| b.completion_tokens).sum(),
-                    total_tokens: breakdown.iter().map(|b| b.total_tokens).sum(),
-                    cost: breakdown.iter().map(|b| b.cost).sum(),
-                };
+                let totals = crate::db::rollup_dashboard::totals_of(&breakdown);
                 Loaded::Costs { generation: *generation, totals, breakdown, daily, month_cost, high_water }
             }
             Request::WatchUsage { on } => {

@@ -65,7 +65,7 @@ impl App {
         let answer = self.keys.command_in(Scope::Answer, &key).filter(|c| action.answers().iter().any(|(a, _)| a == c));
         match (answer, action) {
             (Some(_), ConfirmAction::DeleteDraft { id }) => {
-                out.push(Request::Write(Write::DeleteDraft { id, key: format!("draft-{id}") }));
+                out.push(Request::Write(Write::DeleteDraft { id, key: crate::app::editor::recovery_key(id) }));
             }
             (Some(c), ConfirmAction::BulkResearch { filter }) => {
                 out.push(Request::BulkResearch { filter, drafts: c == Command::AnswerWithDrafts })

@@ -100,7 +100,7 @@ pub async fn estimate(p: &Pipeline, plan: &MatchPlan, options: &MatchOptions) ->
     let invitations = if options.dry_run { 0 } else { options.top_n.min(plan.candidates.len()) };
     let (scoring_cost, invitation_cost) = match p.prices.lookup(&model) {
         Some(price) => {
-            let per = |(prompt, completion): (f64, f64)| (prompt * price.input + completion * price.output) / 1e6;
+            let per = |(prompt, completion): (f64, f64)| price.for_tokens(prompt, completion);
             (per(score_tokens) * plan.candidates.len() as f64, per(draft_tokens) * invitations as f64)
         }
         None => {

@@ -80,7 +80,7 @@ impl Pipeline {
         };
         let prompt_tokens: usize =
             messages.iter().map(|m| m.content.len() + 16).sum::<usize>() + schema.to_string().len() + 64;
-        Ok((prompt_tokens as f64 * price.input + self.provider.max_tokens as f64 * price.output) / 1_000_000.0)
+        Ok(price.for_tokens(prompt_tokens as f64, self.provider.max_tokens as f64))
     }
 
     /// Holds `worst_case` against the budget while a call is in flight, or
