@@ -17,6 +17,16 @@ impl App {
         out.push(Request::Drafts { generation: d.generation, filter: d.filter.clone() });
     }
 
+    /// The Drafts view, narrowed to one prospect's drafts.
+    pub(super) fn show_drafts_of(&mut self, prospect_id: i32, out: &mut Vec<Request>) {
+        self.state.drafts.filter =
+            crate::db::drafts::DraftFilter { prospect_id: Some(prospect_id), ..Default::default() };
+        self.state.drafts.selected = 0;
+        self.state.view = View::Drafts;
+        self.state.pane = Pane::List;
+        self.reload_drafts(out);
+    }
+
     /// Draft commands; returns true when the command was about drafts.
     pub(super) fn draft_command(&mut self, command: Command, out: &mut Vec<Request>) -> bool {
         let in_drafts = self.state.view == View::Drafts;
@@ -41,13 +51,8 @@ impl App {
                 }
             }
             Command::ProspectDrafts => {
-                if let Some(p) = self.state.prospects.selected_row() {
-                    self.state.drafts.filter =
-                        crate::db::drafts::DraftFilter { prospect_id: Some(p.id), ..Default::default() };
-                    self.state.drafts.selected = 0;
-                    self.state.view = View::Drafts;
-                    self.state.pane = Pane::List;
-                    self.reload_drafts(out);
+                if let Some(id) = self.state.prospects.selected_row().map(|p| p.id) {
+                    self.show_drafts_of(id, out);
                 }
             }
             Command::DeleteDraft if in_drafts => {

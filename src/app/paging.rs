@@ -17,6 +17,7 @@ impl App {
         match (self.state.view, self.state.pane) {
             (View::Prospects, Pane::Timeline) => layout::timeline_rows(self.state.size),
             (View::Prospects, _) => layout::prospect_list_rows(self.state.size),
+            (View::Today, _) => layout::today_rows(self.state.size),
             _ => layout::master_rows(self.state.size),
         }
         .max(1)

@@ -122,19 +122,11 @@ impl App {
         if self.state.view != View::Today {
             return false;
         }
-        let rows = super::layout::today_rows(self.state.size);
-        let t = &mut self.state.day.today;
-        let item = t.selected_item().cloned();
+        // Moving is the views' one mechanism (paging::move_by, Today's rows).
+        let item = self.state.day.today.selected_item().cloned();
         let prospect = item.as_ref().and_then(|i| i.prospect.clone());
         match command {
-            Command::Down => t.move_by(1, rows),
-            Command::Up => t.move_by(-1, rows),
-            Command::PageDown => t.move_by(rows as isize, rows),
-            Command::PageUp => t.move_by(-(rows as isize), rows),
-            Command::Top => t.move_by(isize::MIN / 2, rows),
-            Command::Bottom => t.move_by(isize::MAX / 2, rows),
             Command::Refresh => self.load_today(out),
-            Command::NextPane | Command::PrevPane => {}
             Command::Open => match &item {
                 Some(i) if i.kind == ItemKind::EventInvitations => self.open_event(i.event_id, out),
                 Some(i) if i.draft_id.is_some() => out.push(Request::OpenDraft { id: i.draft_id.unwrap_or(0) }),
@@ -179,14 +171,7 @@ impl App {
                 _ => {}
             },
             Command::ProspectDrafts => match &prospect {
-                Some(p) => {
-                    self.state.drafts.filter =
-                        crate::db::drafts::DraftFilter { prospect_id: Some(p.id), ..Default::default() };
-                    self.state.drafts.selected = 0;
-                    self.state.view = View::Drafts;
-                    self.state.pane = Pane::List;
-                    self.reload_drafts(out);
-                }
+                Some(p) => self.show_drafts_of(p.id, out),
                 None => self.say("select a prospect's row"),
             },
             Command::EditProspect | Command::EditCompany => self.say(&format!(

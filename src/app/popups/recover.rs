@@ -37,6 +37,11 @@ pub fn key_line(keys: &KeyBindings, confirming: bool, new_draft: bool) -> String
     }
 }
 
+/// The blank editor for the new draft a "new draft" offer was opened for.
+fn new_draft_editor((prospect_id, context): (i32, crate::app::editor::PlaceholderContext)) -> Popup {
+    Popup::Editor(Box::new(DraftEditor::new_draft(prospect_id, context, chrono::Utc::now().timestamp_millis())))
+}
+
 impl App {
     pub(super) fn recover_key(&mut self, key: KeyEvent, out: &mut Vec<Request>) {
         let answer = self.keys.command_in(Scope::Answer, &key);
@@ -58,22 +63,12 @@ impl App {
                 out.push(Request::Recovery { key: r.key, record: None });
                 if records.is_empty() {
                     // Opened by "new draft": that draft is still wanted.
-                    self.state.popup = new_draft.take().map(|d| {
-                        let (prospect_id, context) = *d;
-                        let now = chrono::Utc::now().timestamp_millis();
-                        Popup::Editor(Box::new(DraftEditor::new_draft(prospect_id, context, now)))
-                    });
+                    self.state.popup = new_draft.take().map(|d| new_draft_editor(*d));
                 } else {
                     *selected = (*selected).min(records.len() - 1);
                 }
             }
-            (Some(Command::AnswerNo), _) => {
-                self.state.popup = new_draft.take().map(|d| {
-                    let (prospect_id, context) = *d;
-                    let now = chrono::Utc::now().timestamp_millis();
-                    Popup::Editor(Box::new(DraftEditor::new_draft(prospect_id, context, now)))
-                })
-            }
+            (Some(Command::AnswerNo), _) => self.state.popup = new_draft.take().map(|d| new_draft_editor(*d)),
             (_, Some(Command::Down)) => *selected = (*selected + 1).min(records.len().saturating_sub(1)),
             (_, Some(Command::Up)) => *selected = selected.saturating_sub(1),
             _ => {}
