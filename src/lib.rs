@@ -15,6 +15,7 @@ pub mod import;
 pub mod llm;
 pub mod logging;
 pub mod match_cmd;
+pub mod private_file;
 pub mod report;
 pub mod runtime;
 pub mod sanitize;

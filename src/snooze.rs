@@ -74,17 +74,10 @@ pub fn snooze(file: &Path, database: &str, key: &str, until: NaiveDate, today: N
 }
 
 fn write_private(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::DirBuilderExt;
     let dir = file.parent().ok_or_else(|| std::io::Error::other("no folder"))?;
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    let tmp =
-        dir.join(format!(".{}.{}.tmp", file.file_name().and_then(|n| n.to_str()).unwrap_or("s"), std::process::id()));
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
-    f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, file)
+    crate::private_file::write_atomic(file, bytes)
 }
 
 #[cfg(test)]

@@ -9,8 +9,7 @@
 //! Nothing here waits for a database connection.
 
 use std::collections::HashMap;
-use std::io::Write as _;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -101,38 +100,22 @@ async fn write_loop(
     }
 }
 
-/// Unique temp names: two writers (two Closers on one data directory) never
-/// share one.
-static TEMP: AtomicU64 = AtomicU64::new(0);
-
 fn apply(path: &Path, dir: &Path, desired: Option<&Recovery>) -> std::io::Result<()> {
     match desired {
         Some(record) => {
             std::fs::create_dir_all(dir)?;
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-            let bytes = serde_json::to_vec(record)?;
-            let tmp = dir.join(format!(
-                ".{}.{}.{}.tmp",
-                path.file_name().and_then(|n| n.to_str()).unwrap_or("draft"),
-                std::process::id(),
-                TEMP.fetch_add(1, Ordering::Relaxed)
-            ));
-            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            drop(file);
-            if let Err(e) = std::fs::rename(&tmp, path) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
+            crate::private_file::write_atomic(path, &serde_json::to_vec(record)?)
         }
-        None => match std::fs::remove_file(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            other => other?,
-        },
+        None => {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                other => other?,
+            }
+            // The removal is durable only once the directory is synced.
+            std::fs::File::open(dir)?.sync_all()
+        }
     }
-    // The rename or removal is durable only once the directory is synced.
-    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Keeps a key usable as a file name (letters, digits, - and _ only).

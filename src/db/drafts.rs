@@ -49,17 +49,23 @@ impl DraftFilter {
         if let Some(p) = self.prospect_id {
             qb.push(" AND d.prospect_id = ").push_bind(p);
         }
-        let search = self.search.trim();
-        if !search.is_empty() {
-            let pat = super::like_pattern(search);
-            qb.push(" AND (d.content ILIKE ")
-                .push_bind(pat.clone())
-                .push(" OR p.full_name ILIKE ")
-                .push_bind(pat.clone())
-                .push(" OR c.name ILIKE ")
-                .push_bind(pat)
-                .push(")");
-        }
+        push_search(qb, &self.search);
+    }
+}
+
+/// A drafts query's search: the text, the prospect's name or the company's
+/// name (`d`, `p` and `c` in the query). The Drafts pane and the export share it.
+pub(super) fn push_search(qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, search: &str) {
+    let search = search.trim();
+    if !search.is_empty() {
+        let pat = super::like_pattern(search);
+        qb.push(" AND (d.content ILIKE ")
+            .push_bind(pat.clone())
+            .push(" OR p.full_name ILIKE ")
+            .push_bind(pat.clone())
+            .push(" OR c.name ILIKE ")
+            .push_bind(pat)
+            .push(")");
     }
 }
 

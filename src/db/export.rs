@@ -143,17 +143,7 @@ impl Db {
         if let Some(s) = &filter.status {
             qb.push(" AND lower(d.status) = lower(").push_bind(s.clone()).push(")");
         }
-        let search = filter.search.trim();
-        if !search.is_empty() {
-            let pat = like_pattern(search);
-            qb.push(" AND (d.content ILIKE ")
-                .push_bind(pat.clone())
-                .push(" OR p.full_name ILIKE ")
-                .push_bind(pat.clone())
-                .push(" OR c.name ILIKE ")
-                .push_bind(pat)
-                .push(")");
-        }
+        super::drafts::push_search(&mut qb, &filter.search);
         qb.push(" ORDER BY d.id");
         self.stream(qb, &mut each).await
     }

@@ -128,12 +128,14 @@ impl Db {
         Ok((Self { pool, enums, display_url, instance: notify::new_instance_id() }, opened))
     }
 
-    async fn created_by_closer(pool: &PgPool) -> Result<bool> {
+    /// Whether Closer created this schema (its migrations table is there),
+    /// as opposed to the original tool's database opened as it is.
+    pub(crate) async fn created_by_closer(conn: impl sqlx::PgExecutor<'_>) -> Result<bool> {
         let exists: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM information_schema.tables
                              WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations')",
         )
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await?;
         Ok(exists)
     }

@@ -138,12 +138,7 @@ async fn drop_indexes_for_load(conn: &mut PgConnection, table: &str, incoming: i
     if incoming < BULK_ROWS {
         return Ok(Vec::new());
     }
-    let ours: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM information_schema.tables
-                         WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations')",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    let ours = super::Db::created_by_closer(&mut *conn).await?;
     let stored: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&mut *conn).await?;
     if !ours || stored > incoming {
         return Ok(Vec::new());
