@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate, Timelike};
 use color_eyre::eyre::Result;
 
-use super::latency_hist::Hist;
+use super::rollups::Agg;
 use super::usage::{UsageBucket, UsageGroup, UsageRange, UsageTotals};
 use super::Db;
 
@@ -43,16 +43,6 @@ pub fn totals_of(rows: &[UsageBucket]) -> UsageTotals {
 
 fn midnight(t: Option<chrono::NaiveDateTime>) -> bool {
     t.is_none_or(|t| t.time().num_seconds_from_midnight() == 0 && t.time().nanosecond() == 0)
-}
-
-#[derive(Default)]
-struct Acc {
-    calls: i64,
-    prompt: i64,
-    completion: i64,
-    total: i64,
-    cost: f64,
-    hist: Hist,
 }
 
 impl Db {
@@ -156,7 +146,7 @@ fn whole_months(range: &UsageRange) -> (NaiveDate, NaiveDate) {
 }
 
 fn aggregate(rows: Vec<RollupRow>, by: UsageGroup, daily: Vec<(String, f64)>, month_cost: f64) -> Dashboard {
-    let mut groups: HashMap<String, Acc> = HashMap::new();
+    let mut groups: HashMap<String, Agg> = HashMap::new();
     for (day, model, workflow, node, calls, prompt, completion, total, cost, latency) in rows {
         let key = match by {
             UsageGroup::Model => model,
@@ -164,13 +154,7 @@ fn aggregate(rows: Vec<RollupRow>, by: UsageGroup, daily: Vec<(String, f64)>, mo
             UsageGroup::Node => format!("{workflow}/{node}"),
             UsageGroup::Day => day.format("%Y-%m-%d").to_string(),
         };
-        let a = groups.entry(key).or_default();
-        a.calls += calls;
-        a.prompt += prompt;
-        a.completion += completion;
-        a.total += total;
-        a.cost += cost;
-        a.hist.merge_encoded(&latency);
+        groups.entry(key).or_default().add_stored(calls, prompt, completion, total, cost, &latency);
     }
     let mut breakdown: Vec<UsageBucket> = groups
         .into_iter()

@@ -38,13 +38,10 @@ pub(super) async fn rebuild(c: &mut PgConnection, days: &BTreeSet<NaiveDate>) ->
         .await?;
         let mut groups: HashMap<(String, String, String), Agg> = HashMap::new();
         for (model, workflow, node, calls, prompt, completion, total, cost, latency) in rows {
-            let a = groups.entry((model, workflow, node)).or_default();
-            a.calls += calls;
-            a.prompt += prompt;
-            a.completion += completion;
-            a.total += total;
-            a.cost += cost;
-            a.hist.merge_encoded(&latency);
+            groups
+                .entry((model, workflow, node))
+                .or_default()
+                .add_stored(calls, prompt, completion, total, cost, &latency);
         }
         let (keys, aggs): (Vec<_>, Vec<_>) = groups.into_iter().unzip();
         sqlx::query(

@@ -103,6 +103,26 @@ pub(super) struct Agg {
     pub(super) hist: Hist,
 }
 
+impl Agg {
+    /// Adds a stored rollup row (its latency histogram encoded).
+    pub(super) fn add_stored(
+        &mut self,
+        calls: i64,
+        prompt: i64,
+        completion: i64,
+        total: i64,
+        cost: f64,
+        latency: &[u8],
+    ) {
+        self.calls += calls;
+        self.prompt += prompt;
+        self.completion += completion;
+        self.total += total;
+        self.cost += cost;
+        self.hist.merge_encoded(latency);
+    }
+}
+
 impl Db {
     /// True when this database has Closer's rollup tables (Closer's own
     /// databases, or a shared one after `closer db optimize`).
@@ -331,12 +351,7 @@ async fn roll(c: &mut PgConnection, scope: Scope) -> Result<(i64, BTreeSet<Naive
         .await?;
         for (day, model, workflow, node, calls, prompt, completion, total, cost, latency) in existing {
             if let Some(a) = groups.get_mut(&(day, model, workflow, node)) {
-                a.calls += calls;
-                a.prompt += prompt;
-                a.completion += completion;
-                a.total += total;
-                a.cost += cost;
-                a.hist.merge_encoded(&latency);
+                a.add_stored(calls, prompt, completion, total, cost, &latency);
             }
         }
     }
