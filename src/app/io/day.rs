@@ -13,7 +13,6 @@ use crate::app::day::{Change, DayLoaded, DayRequest, QueueTarget};
 use crate::app::flow::Move;
 use crate::calendar::{plural, thousands};
 use crate::db::bulk::{Changed, UndoOutcome};
-use crate::llm::JobKind;
 use crate::sanitize;
 
 /// At most this many prospects are marked or queued at once.
@@ -116,17 +115,10 @@ impl Io {
                         (db.uninvited(*event_id, industry_ids, MAX_MARKED).await?, Some(*event_id), "event_invitation")
                     }
                 };
-                let mut queued = 0;
-                for id in ids.into_iter().take(*limit) {
-                    let kind = if *drafts {
-                        JobKind::Draft { prospect_id: id, event_id, draft_type: draft_type.into() }
-                    } else {
-                        JobKind::Research { prospect_id: id }
-                    };
-                    if let Err(e) = runner.submit(kind) {
-                        return Ok(day(DayLoaded::Done { message: format!("queued {queued}; stopped: {e}") }));
-                    }
-                    queued += 1;
+                let (queued, stopped) =
+                    super::execute::submit_all(runner, ids.into_iter().take(*limit), *drafts, event_id, draft_type);
+                if let Some(e) = stopped {
+                    return Ok(day(DayLoaded::Done { message: format!("queued {queued}; stopped: {e}") }));
                 }
                 let what = if *drafts { "drafts" } else { "research" };
                 day(DayLoaded::Done {

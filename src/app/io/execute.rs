@@ -198,20 +198,12 @@ impl Io {
             Request::BulkResearch { filter, drafts } => {
                 let runner = self.jobs.as_ref().map_err(|e| eyre::eyre!("{e}"))?;
                 let ids = db.prospect_ids(filter, 100_000).await?;
-                let mut queued = 0;
-                for id in ids {
-                    let kind = if *drafts {
-                        JobKind::Draft { prospect_id: id, event_id: None, draft_type: "offer_email".into() }
-                    } else {
-                        JobKind::Research { prospect_id: id }
-                    };
-                    if let Err(e) = runner.submit(kind) {
-                        return Ok(Loaded::Written {
-                            message: format!("queued {queued}; stopped: {e}"),
-                            prospect_id: None,
-                        });
-                    }
-                    queued += 1;
+                let (queued, stopped) = submit_all(runner, ids, *drafts, None, "offer_email");
+                if let Some(e) = stopped {
+                    return Ok(Loaded::Written {
+                        message: format!("queued {queued}; stopped: {e}"),
+                        prospect_id: None,
+                    });
                 }
                 Loaded::Written {
                     message: format!(
@@ -318,4 +310,29 @@ impl Io {
         let done = if matches!(w, Write::DeleteDraft { .. }) { "done" } else { "saved" };
         Ok(Loaded::Written { message: format!("{done}: {message}"), prospect_id })
     }
+}
+
+/// Queues a research job (or, with `drafts`, a draft of `draft_type`) per
+/// prospect, in order. Returns how many were queued, and why it stopped
+/// early if it did (the queue refused one).
+pub(super) fn submit_all(
+    runner: &crate::llm::JobRunner,
+    ids: impl IntoIterator<Item = i32>,
+    drafts: bool,
+    event_id: Option<i32>,
+    draft_type: &str,
+) -> (i64, Option<String>) {
+    let mut queued = 0;
+    for id in ids {
+        let kind = if drafts {
+            JobKind::Draft { prospect_id: id, event_id, draft_type: draft_type.into() }
+        } else {
+            JobKind::Research { prospect_id: id }
+        };
+        if let Err(e) = runner.submit(kind) {
+            return (queued, Some(e.to_string()));
+        }
+        queued += 1;
+    }
+    (queued, None)
 }
